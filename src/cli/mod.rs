@@ -1,0 +1,75 @@
+//! The command line: argument definitions (clap) and one module per command. Every command
+//! returns `Result<(), CliError>`; [`main`] maps it to an exit code.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod check;
+
+/// A command's failure: a message for stderr and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// 1 = runtime failure, 2 = bad input or config.
+    pub code: u8,
+    /// What went wrong, naming the file, field or offset.
+    pub message: String,
+}
+
+impl CliError {
+    /// Bad input or config (exit 2).
+    pub fn input(message: impl Into<String>) -> CliError {
+        CliError {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    /// Runtime failure (exit 1).
+    pub fn runtime(message: impl Into<String>) -> CliError {
+        CliError {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<crate::config::ConfigError> for CliError {
+    fn from(e: crate::config::ConfigError) -> CliError {
+        match e {
+            crate::config::ConfigError::Io { .. } => CliError::input(e.to_string()),
+            crate::config::ConfigError::Invalid { .. } => CliError::input(e.to_string()),
+        }
+    }
+}
+
+/// crossarb: cross-market arbitrage and hedging engine (replay, live, tools).
+#[derive(Debug, Parser)]
+#[command(name = "crossarb", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a config file and print the effective config with units (exit 0), or every error (exit 2).
+    Check(check::Args),
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(a) => check::run(&a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("crossarb: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}

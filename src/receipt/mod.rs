@@ -1,0 +1,3 @@
+//! The append-only receipt log.
+
+pub mod event;

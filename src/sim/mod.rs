@@ -1,0 +1,1 @@
+//! Simulated exchange and deterministic stepper.

@@ -1,0 +1,1 @@
+//! Aligner, spread trigger, lot alignment and risk gates.
