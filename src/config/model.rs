@@ -473,4 +473,20 @@ pub struct Replay {
     pub seed: u64,
     /// One entry per venue, indexed by [`VenueId`].
     pub sim: Vec<SimVenue>,
+    /// Generate a seeded synthetic feed instead of reading captures (used when `feeds` is empty
+    /// and no `--feed` is given): lets the example config run on a fresh clone.
+    pub synth: Option<Synth>,
+}
+
+/// `[replay.synth]`: a seeded synthetic pair feed (see `crossarb synth`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Synth {
+    /// Seed of the generator (independent of the exchange seed).
+    pub seed: u64,
+    /// First trading day generated (domestic venue's calendar).
+    pub start_date: chrono::NaiveDate,
+    /// Number of trading days.
+    pub days: u32,
+    /// Mean quotes per second per instrument while in session.
+    pub quotes_per_sec: f64,
 }

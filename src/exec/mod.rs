@@ -1,1 +1,3 @@
-//! The two-leg executor.
+//! The two-leg executor: tickets, order messages and the gateway trait.
+
+pub mod msg;
