@@ -45,12 +45,22 @@ fn assert_prefix(recs: &[Record], n: usize) {
 
 #[test]
 fn log_round_trips_across_segments_with_every_fsync_policy() {
-    for fsync in [FsyncPolicy::Every, FsyncPolicy::Batch(3), FsyncPolicy::Never] {
+    for fsync in [
+        FsyncPolicy::Every,
+        FsyncPolicy::Batch(3),
+        FsyncPolicy::Never,
+    ] {
         let dir = tempfile::tempdir().unwrap();
         write_log(dir.path(), 10, 4, fsync);
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 3, "{fsync:?}: 4 + 4 + 2 records");
-        assert_eq!(fs::metadata(segment(dir.path(), 2)).unwrap().len(), (HDR + 4 * REC) as u64);
+        assert_eq!(
+            fs::metadata(segment(dir.path(), 2)).unwrap().len(),
+            (HDR + 4 * REC) as u64
+        );
         let reader = ReceiptReader::open(dir.path()).unwrap();
         assert_eq!(reader.header().config_hash, HASH);
         assert_eq!(reader.header().start_ts, TsNs(START_NS));
@@ -60,7 +70,10 @@ fn log_round_trips_across_segments_with_every_fsync_policy() {
         // One segment on its own reads too, starting at its first sequence number.
         let (recs, err) = read_all(&segment(dir.path(), 2)).unwrap();
         assert!(err.is_none());
-        assert_eq!(recs.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![5, 6, 7, 8]);
+        assert_eq!(
+            recs.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            vec![5, 6, 7, 8]
+        );
     }
 }
 
@@ -71,7 +84,10 @@ fn same_events_and_start_time_give_byte_identical_logs() {
     write_log(a.path(), 9, 4, FsyncPolicy::Never);
     write_log(b.path(), 9, 4, FsyncPolicy::Batch(2));
     for i in 1..=3 {
-        assert_eq!(fs::read(segment(a.path(), i)).unwrap(), fs::read(segment(b.path(), i)).unwrap());
+        assert_eq!(
+            fs::read(segment(a.path(), i)).unwrap(),
+            fs::read(segment(b.path(), i)).unwrap()
+        );
     }
 }
 
@@ -150,11 +166,18 @@ fn every_flipped_bit_is_reported_at_its_record_and_never_yields_a_wrong_record()
         let (recs, err) = read_all(&bad_file).unwrap();
         assert_prefix(&recs, k);
         match err {
-            Some(ReadError::Corrupt { offset, seq_expected, .. }) => {
+            Some(ReadError::Corrupt {
+                offset,
+                seq_expected,
+                ..
+            }) => {
                 assert_eq!(offset, (HDR + k * REC) as u64, "bit {bit}");
                 assert_eq!(seq_expected, k as u64 + 1, "bit {bit}");
             }
-            other => panic!("bit {bit} in record {}: expected corrupt, got {other:?}", k + 1),
+            other => panic!(
+                "bit {bit} in record {}: expected corrupt, got {other:?}",
+                k + 1
+            ),
         }
     }
 }
@@ -172,7 +195,12 @@ fn a_sequence_gap_with_a_valid_crc_is_corruption() {
     let (recs, err) = read_all(&file).unwrap();
     assert_prefix(&recs, 1);
     match err {
-        Some(ReadError::Corrupt { offset, seq_expected: 2, what, .. }) => {
+        Some(ReadError::Corrupt {
+            offset,
+            seq_expected: 2,
+            what,
+            ..
+        }) => {
             assert_eq!(offset, at as u64);
             assert!(what.contains("sequence"), "{what}");
         }
@@ -200,7 +228,14 @@ fn a_segment_from_another_run_does_not_continue_the_log() {
     let b = tempfile::tempdir().unwrap();
     write_log(a.path(), 10, 4, FsyncPolicy::Never);
     let segment_bytes = (HDR + REC * 4 + REC / 2) as u64;
-    let mut w = ReceiptWriter::create(b.path(), HASH ^ 1, TsNs(START_NS), segment_bytes, FsyncPolicy::Never).unwrap();
+    let mut w = ReceiptWriter::create(
+        b.path(),
+        HASH ^ 1,
+        TsNs(START_NS),
+        segment_bytes,
+        FsyncPolicy::Never,
+    )
+    .unwrap();
     for i in 0..10 {
         w.append(&event(i)).unwrap();
     }
@@ -209,7 +244,9 @@ fn a_segment_from_another_run_does_not_continue_the_log() {
     let (recs, err) = read_all(a.path()).unwrap();
     assert_prefix(&recs, 8);
     match err {
-        Some(ReadError::Header { offset: 16, what, .. }) => assert!(what.contains("config hash"), "{what}"),
+        Some(ReadError::Header {
+            offset: 16, what, ..
+        }) => assert!(what.contains("config hash"), "{what}"),
         other => panic!("expected a config hash mismatch, got {other:?}"),
     }
 }
@@ -239,9 +276,16 @@ fn a_record_of_an_unknown_kind_with_a_valid_crc_is_yielded_raw() {
     let (recs, err) = read_all(&file).unwrap();
     assert!(err.is_none(), "{err:?}");
     assert_eq!(recs.len(), 4);
-    assert_eq!((recs[2].kind(), recs[2].kind_raw, recs[2].payload_len), (None, 999, 10));
+    assert_eq!(
+        (recs[2].kind(), recs[2].kind_raw, recs[2].payload_len),
+        (None, 999, 10)
+    );
     assert_eq!(recs[2].payload.ticket, u32::from_le_bytes([7; 4]));
-    assert_eq!(recs[2].payload.px.0 & !0xffff, 0, "bytes past the payload read as zero");
+    assert_eq!(
+        recs[2].payload.px.0 & !0xffff,
+        0,
+        "bytes past the payload read as zero"
+    );
     assert_eq!(recs[3].seq, 4);
 }
 
@@ -249,9 +293,19 @@ fn a_record_of_an_unknown_kind_with_a_valid_crc_is_yielded_raw() {
 fn a_file_that_is_not_a_receipt_log_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("notes.txt");
-    fs::write(&file, "hello, this is not a receipt log at all, not even close.").unwrap();
-    assert!(matches!(ReceiptReader::open(&file), Err(ReadError::NotReceipts { .. })));
-    assert!(matches!(ReceiptReader::open(dir.path()), Err(ReadError::NotReceipts { .. })));
+    fs::write(
+        &file,
+        "hello, this is not a receipt log at all, not even close.",
+    )
+    .unwrap();
+    assert!(matches!(
+        ReceiptReader::open(&file),
+        Err(ReadError::NotReceipts { .. })
+    ));
+    assert!(matches!(
+        ReceiptReader::open(dir.path()),
+        Err(ReadError::NotReceipts { .. })
+    ));
     assert!(matches!(
         ReceiptReader::open(&dir.path().join("missing")),
         Err(ReadError::NotReceipts { .. })

@@ -35,7 +35,11 @@ pub fn run(args: &Args) -> Result<(), CliError> {
             Err(e) => tail = Some(e),
         }
     }
-    printer.finish().map_err(output_error)?.flush().map_err(output_error)?;
+    printer
+        .finish()
+        .map_err(output_error)?
+        .flush()
+        .map_err(output_error)?;
     match tail {
         None => Ok(()),
         Some(e) => Err(CliError::runtime(e.to_string())),

@@ -280,7 +280,10 @@ mod tests {
         assert_eq!(&b[8..16], &[5, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(b[16], 0x08);
         assert_eq!(&b[24..28], &[7, 0, 0, 0]);
-        assert_eq!(&b[32..40], &[0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+        assert_eq!(
+            &b[32..40],
+            &[0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]
+        );
         assert_eq!((b[74], b[75]), (1, 2));
         assert_eq!(&b[76..78], &[0x0b, 0x0a]);
         let mut p = [0u8; PAYLOAD_LEN];

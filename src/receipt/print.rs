@@ -352,7 +352,14 @@ impl<W: Write> Printer<W> {
     /// Values are numbers, timestamps and snake-case names: none needs CSV quoting.
     fn csv(&mut self, rec: &Record) -> io::Result<()> {
         let fields = fields(rec);
-        write!(self.out, "{},{},{},{}", rec.seq, rec.ts, rec.ts.0, kind_name(rec))?;
+        write!(
+            self.out,
+            "{},{},{},{}",
+            rec.seq,
+            rec.ts,
+            rec.ts.0,
+            kind_name(rec)
+        )?;
         for (slot, _) in SLOTS {
             match fields.iter().find(|f| f.slot == slot) {
                 Some(f) => write!(self.out, ",{}", f.value)?,

@@ -91,7 +91,9 @@ pub enum ReadError {
         offset: u64,
     },
     /// A record fails its checks.
-    #[error("{file}: corrupt record at byte offset {offset} (expected sequence {seq_expected}): {what}")]
+    #[error(
+        "{file}: corrupt record at byte offset {offset} (expected sequence {seq_expected}): {what}"
+    )]
     Corrupt {
         /// Segment file.
         file: PathBuf,
@@ -244,7 +246,10 @@ impl ReceiptReader {
         };
         if h.segment_index != self.current.segment_index + 1 {
             let want = self.current.segment_index + 1;
-            return Err(bad(32, format!("segment index {}: expected {want}", h.segment_index)));
+            return Err(bad(
+                32,
+                format!("segment index {}: expected {want}", h.segment_index),
+            ));
         }
         if h.first_seq != self.seq_expected {
             let what = format!(
@@ -342,7 +347,9 @@ fn list_segments(dir: &Path) -> Result<Vec<PathBuf>, ReadError> {
             return Err(ReadError::Header {
                 file: path.clone(),
                 offset: 0,
-                what: format!("segment {i} found where segment {want} was expected: a segment is missing"),
+                what: format!(
+                    "segment {i} found where segment {want} was expected: a segment is missing"
+                ),
             });
         }
     }

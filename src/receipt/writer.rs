@@ -9,6 +9,11 @@
 //! the writer is poisoned — every call returns [`WriteError::Poisoned`] naming that first error
 //! and nothing more is written, so the file never holds a gap followed by later records.
 //!
+//! `Ok` from [`ReceiptWriter::append`] means "framed and buffered"; a record is durable after
+//! the fsync its policy calls for (`Every`: before `append` returns; `Batch(n)`: at the n-th
+//! record or [`ReceiptWriter::sync`]; `Never`: at [`ReceiptWriter::close`]). A failure while
+//! flushing a buffer of earlier records is reported by whichever call hit it, and poisons.
+//!
 //! Generic over a [`SegmentStore`] so tests can inject I/O errors; the engine uses [`DirStore`].
 
 use std::fs::{self, File, OpenOptions};
