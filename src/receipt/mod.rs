@@ -2,11 +2,11 @@
 //! compliance can reconstruct what happened and when.
 //!
 //! * [`event`]: what the engine hands over (`Event { kind, ts, payload }`).
-//! * [`format`]: the byte layout below, as code.
+//! * [`format`](mod@format): the byte layout below, as code.
 //! * [`writer`]: [`ReceiptWriter`] frames, buffers, rolls segments, fsyncs per policy; poisoned
 //!   after the first I/O error. Runs on the receipt thread (live) or the stepper (replay).
 //! * [`reader`]: [`ReceiptReader`] yields every valid record, then one precise error at a torn
-//!   or corrupt tail. [`print`] renders records as text, JSON lines or CSV (`crossarb receipts`).
+//!   or corrupt tail. [`print`](mod@print) renders records as text, JSON lines or CSV (`crossarb receipts`).
 //!
 //! # Format, version 1
 //!
