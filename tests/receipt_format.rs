@@ -311,3 +311,19 @@ fn a_file_that_is_not_a_receipt_log_says_so() {
         Err(ReadError::NotReceipts { .. })
     ));
 }
+
+#[test]
+fn a_run_that_stops_before_its_first_record_leaves_a_valid_empty_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = ReceiptWriter::create(
+        dir.path(),
+        HASH,
+        TsNs(START_NS),
+        1 << 20,
+        FsyncPolicy::Never,
+    )
+    .unwrap();
+    std::mem::forget(w); // as if the process died: no close, no drop
+    let (recs, err) = read_all(dir.path()).unwrap();
+    assert!(recs.is_empty() && err.is_none(), "{err:?}");
+}

@@ -93,7 +93,7 @@ fn writer(store: &MemStore, segment_bytes: u64, fsync: FsyncPolicy) -> ReceiptWr
 const BIG: u64 = 1 << 30;
 
 #[test]
-fn every_policy_syncs_after_each_record() {
+fn every_policy_syncs_the_header_and_each_record() {
     let store = MemStore::default();
     let mut w = writer(&store, BIG, FsyncPolicy::Every);
     for i in 0..3 {
@@ -102,12 +102,17 @@ fn every_policy_syncs_after_each_record() {
     let syncs = store.0.borrow().syncs.clone();
     assert_eq!(
         syncs,
-        vec![(1, HDR + REC), (1, HDR + 2 * REC), (1, HDR + 3 * REC)]
+        vec![
+            (1, HDR),
+            (1, HDR + REC),
+            (1, HDR + 2 * REC),
+            (1, HDR + 3 * REC)
+        ]
     );
 }
 
 #[test]
-fn batch_policy_syncs_every_n_records_and_on_close() {
+fn batch_policy_syncs_the_header_every_n_records_and_on_close() {
     let store = MemStore::default();
     let mut w = writer(&store, BIG, FsyncPolicy::Batch(3));
     for i in 0..7 {
@@ -115,20 +120,21 @@ fn batch_policy_syncs_every_n_records_and_on_close() {
     }
     assert_eq!(
         store.0.borrow().syncs,
-        vec![(1, HDR + 3 * REC), (1, HDR + 6 * REC)]
+        vec![(1, HDR), (1, HDR + 3 * REC), (1, HDR + 6 * REC)]
     );
     w.close().unwrap();
     assert_eq!(store.0.borrow().syncs.last(), Some(&(1, HDR + 7 * REC)));
 }
 
 #[test]
-fn never_policy_writes_nothing_until_the_buffer_fills_or_close() {
+fn never_policy_writes_only_the_header_until_the_buffer_fills_or_close() {
     let store = MemStore::default();
     let mut w = writer(&store, BIG, FsyncPolicy::Never);
     for i in 0..100 {
         w.append(&event(i)).unwrap();
     }
-    assert_eq!(store.0.borrow().writes, 0);
+    assert_eq!(store.0.borrow().writes, 1);
+    assert_eq!(store.0.borrow().segments[0].len(), HDR);
     w.close().unwrap();
     let log = store.0.borrow();
     assert_eq!(log.segments[0].len(), HDR + 100 * REC);
@@ -159,7 +165,7 @@ fn segments_roll_before_a_record_would_pass_segment_bytes() {
 #[test]
 fn a_write_error_poisons_the_writer_and_nothing_more_is_written() {
     let store = MemStore::default();
-    store.0.borrow_mut().fail_write = Some(3);
+    store.0.borrow_mut().fail_write = Some(4); // write 1 is the header
     let mut w = writer(&store, BIG, FsyncPolicy::Every);
     assert_eq!(w.append(&event(0)).unwrap(), 1);
     assert_eq!(w.append(&event(1)).unwrap(), 2);
@@ -196,7 +202,7 @@ fn a_write_error_poisons_the_writer_and_nothing_more_is_written() {
 #[test]
 fn an_fsync_error_poisons_the_writer() {
     let store = MemStore::default();
-    store.0.borrow_mut().fail_sync = Some(2);
+    store.0.borrow_mut().fail_sync = Some(3); // sync 1 is the header
     let mut w = writer(&store, BIG, FsyncPolicy::Batch(2));
     for i in 0..3 {
         w.append(&event(i)).unwrap();

@@ -327,6 +327,12 @@ impl<S: SegmentStore> ReceiptWriter<S> {
         };
         self.buf.extend_from_slice(&header.encode());
         self.seg_len = HEADER_LEN as u64;
+        // The header reaches the file at once (one write per segment, rare), so a run that
+        // stops before its first flush leaves a valid empty segment, not a cut header.
+        self.write_buf()?;
+        if self.fsync != FsyncPolicy::Never {
+            self.sync_segment()?;
+        }
         Ok(())
     }
 
