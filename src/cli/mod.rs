@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod receipts;
 
 /// A command's failure: a message for stderr and the exit code.
 #[derive(Debug)]
@@ -57,6 +58,9 @@ pub struct Cli {
 pub enum Command {
     /// Validate a config file and print the effective config with units (exit 0), or every error (exit 2).
     Check(check::Args),
+    /// Print every record of a receipt log (text, JSON lines or CSV); a torn or corrupt tail is
+    /// reported on stderr with its byte offset (exit 1); a path that is not a log exits 2.
+    Receipts(receipts::Args),
 }
 
 /// Entry point of the binary.
@@ -64,6 +68,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(a) => check::run(&a),
+        Command::Receipts(a) => receipts::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

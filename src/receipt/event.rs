@@ -141,6 +141,49 @@ pub enum Refusal {
     TicketOpen = 13,
 }
 
+impl Refusal {
+    /// Every reason, for printers and tests.
+    pub const ALL: [Refusal; 13] = [
+        Refusal::KillSwitch,
+        Refusal::Breaker,
+        Refusal::PositionLimit,
+        Refusal::NakedExposure,
+        Refusal::OrderRate,
+        Refusal::Notional,
+        Refusal::DailyBudget,
+        Refusal::ReceiptBackpressure,
+        Refusal::SessionClosed,
+        Refusal::LimitLocked,
+        Refusal::SizeShort,
+        Refusal::Cooldown,
+        Refusal::TicketOpen,
+    ];
+
+    /// Decodes the on-disk value.
+    pub fn from_u16(v: u16) -> Option<Refusal> {
+        Refusal::ALL.iter().copied().find(|r| *r as u16 == v)
+    }
+
+    /// Snake-case name used by the printers.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Refusal::KillSwitch => "kill_switch",
+            Refusal::Breaker => "breaker",
+            Refusal::PositionLimit => "position_limit",
+            Refusal::NakedExposure => "naked_exposure",
+            Refusal::OrderRate => "order_rate",
+            Refusal::Notional => "notional",
+            Refusal::DailyBudget => "daily_budget",
+            Refusal::ReceiptBackpressure => "receipt_backpressure",
+            Refusal::SessionClosed => "session_closed",
+            Refusal::LimitLocked => "limit_locked",
+            Refusal::SizeShort => "size_short",
+            Refusal::Cooldown => "cooldown",
+            Refusal::TicketOpen => "ticket_open",
+        }
+    }
+}
+
 /// The fixed payload of every receipt record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 #[repr(C)]

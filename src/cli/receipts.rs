@@ -1,0 +1,58 @@
+//! `crossarb receipts FILE_OR_DIR [--format text|jsonl|csv]`: prints every record of a receipt
+//! log to stdout; a torn or corrupt tail goes to stderr with its file and byte offset after the
+//! valid records, and the exit code is 1. A path that is not a receipt log exits 2.
+//! Decoding lives in [`crate::receipt::print`], so summaries can reuse it.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use crate::receipt::print::{Format, Printer};
+use crate::receipt::{ReadError, ReceiptReader};
+
+use super::CliError;
+
+/// Arguments of `receipts`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A segment file (`receipts-000001.xrl`) or the directory of a log.
+    #[arg(value_name = "FILE_OR_DIR")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Runs `receipts`.
+pub fn run(args: &Args) -> Result<(), CliError> {
+    let reader = ReceiptReader::open(&args.path).map_err(open_error)?;
+    let stdout = io::stdout().lock();
+    let mut printer =
+        Printer::new(io::BufWriter::new(stdout), args.format).map_err(output_error)?;
+    let mut tail = None;
+    for item in reader {
+        match item {
+            Ok(rec) => printer.record(&rec).map_err(output_error)?,
+            Err(e) => tail = Some(e),
+        }
+    }
+    printer
+        .finish()
+        .map_err(output_error)?
+        .flush()
+        .map_err(output_error)?;
+    match tail {
+        None => Ok(()),
+        Some(e) => Err(CliError::runtime(e.to_string())),
+    }
+}
+
+fn open_error(e: ReadError) -> CliError {
+    match e {
+        ReadError::NotReceipts { .. } | ReadError::Io { .. } => CliError::input(e.to_string()),
+        _ => CliError::runtime(e.to_string()),
+    }
+}
+
+fn output_error(e: io::Error) -> CliError {
+    CliError::runtime(format!("writing to stdout: {e}"))
+}

@@ -1,0 +1,279 @@
+//! The writer's contract: sequence numbers, fsync policy, refusal of an existing log, and
+//! poisoning after the first I/O error so that no record is ever lost silently.
+
+mod receipt_support;
+
+use std::cell::RefCell;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use crossarb::config::FsyncPolicy;
+use crossarb::domain::TsNs;
+use crossarb::receipt::{ReceiptWriter, SegmentStore, WriteError};
+use receipt_support::*;
+
+/// What the in-memory store saw.
+#[derive(Debug, Default)]
+struct Log {
+    /// Bytes per segment, in order.
+    segments: Vec<Vec<u8>>,
+    /// Number of `write` calls that succeeded.
+    writes: usize,
+    /// Number of syncs, with the segment length at each.
+    syncs: Vec<(usize, usize)>,
+    /// Fail the write call with this number (1-based), if set.
+    fail_write: Option<usize>,
+    /// Fail the sync with this number (1-based), if set.
+    fail_sync: Option<usize>,
+    /// Fail creating the segment with this index, if set.
+    fail_create: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct MemStore(Rc<RefCell<Log>>);
+
+#[derive(Debug)]
+struct MemSegment {
+    log: Rc<RefCell<Log>>,
+    index: usize,
+}
+
+impl Write for MemSegment {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut log = self.log.borrow_mut();
+        if log.fail_write == Some(log.writes + 1) {
+            return Err(io::Error::other("injected write failure"));
+        }
+        log.writes += 1;
+        log.segments[self.index].extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SegmentStore for MemStore {
+    type Segment = MemSegment;
+
+    fn create(&mut self, index: u32) -> io::Result<MemSegment> {
+        let mut log = self.0.borrow_mut();
+        if log.fail_create == Some(index) {
+            return Err(io::Error::other("injected create failure"));
+        }
+        log.segments.push(Vec::new());
+        assert_eq!(log.segments.len(), index as usize);
+        Ok(MemSegment {
+            log: self.0.clone(),
+            index: index as usize - 1,
+        })
+    }
+
+    fn sync(&mut self, seg: &mut MemSegment) -> io::Result<()> {
+        let mut log = self.0.borrow_mut();
+        if log.fail_sync == Some(log.syncs.len() + 1) {
+            return Err(io::Error::other("injected fsync failure"));
+        }
+        let len = log.segments[seg.index].len();
+        log.syncs.push((seg.index + 1, len));
+        Ok(())
+    }
+
+    fn name(&self, index: u32) -> PathBuf {
+        PathBuf::from(format!("mem/receipts-{index:06}.xrl"))
+    }
+}
+
+fn writer(store: &MemStore, segment_bytes: u64, fsync: FsyncPolicy) -> ReceiptWriter<MemStore> {
+    ReceiptWriter::with_store(store.clone(), HASH, TsNs(START_NS), segment_bytes, fsync).unwrap()
+}
+
+const BIG: u64 = 1 << 30;
+
+#[test]
+fn every_policy_syncs_the_header_and_each_record() {
+    let store = MemStore::default();
+    let mut w = writer(&store, BIG, FsyncPolicy::Every);
+    for i in 0..3 {
+        w.append(&event(i)).unwrap();
+    }
+    let syncs = store.0.borrow().syncs.clone();
+    assert_eq!(
+        syncs,
+        vec![
+            (1, HDR),
+            (1, HDR + REC),
+            (1, HDR + 2 * REC),
+            (1, HDR + 3 * REC)
+        ]
+    );
+}
+
+#[test]
+fn batch_policy_syncs_the_header_every_n_records_and_on_close() {
+    let store = MemStore::default();
+    let mut w = writer(&store, BIG, FsyncPolicy::Batch(3));
+    for i in 0..7 {
+        w.append(&event(i)).unwrap();
+    }
+    assert_eq!(
+        store.0.borrow().syncs,
+        vec![(1, HDR), (1, HDR + 3 * REC), (1, HDR + 6 * REC)]
+    );
+    w.close().unwrap();
+    assert_eq!(store.0.borrow().syncs.last(), Some(&(1, HDR + 7 * REC)));
+}
+
+#[test]
+fn never_policy_writes_only_the_header_until_the_buffer_fills_or_close() {
+    let store = MemStore::default();
+    let mut w = writer(&store, BIG, FsyncPolicy::Never);
+    for i in 0..100 {
+        w.append(&event(i)).unwrap();
+    }
+    assert_eq!(store.0.borrow().writes, 1);
+    assert_eq!(store.0.borrow().segments[0].len(), HDR);
+    w.close().unwrap();
+    let log = store.0.borrow();
+    assert_eq!(log.segments[0].len(), HDR + 100 * REC);
+    assert_eq!(log.syncs, vec![(1, HDR + 100 * REC)]);
+}
+
+#[test]
+fn segments_roll_before_a_record_would_pass_segment_bytes() {
+    let store = MemStore::default();
+    let exact = (HDR + 2 * REC) as u64;
+    let mut w = writer(&store, exact, FsyncPolicy::Never);
+    for i in 0..5 {
+        assert_eq!(w.append(&event(i)).unwrap(), i + 1);
+    }
+    assert_eq!(w.segment_index(), 3);
+    w.close().unwrap();
+    let lens: Vec<usize> = store.0.borrow().segments.iter().map(Vec::len).collect();
+    assert_eq!(lens, vec![HDR + 2 * REC, HDR + 2 * REC, HDR + REC]);
+    let third = &store.0.borrow().segments[2];
+    assert_eq!(&third[32..36], &3u32.to_le_bytes(), "segment index");
+    assert_eq!(
+        &third[36..44],
+        &5u64.to_le_bytes(),
+        "first sequence of segment 3"
+    );
+}
+
+#[test]
+fn a_write_error_poisons_the_writer_and_nothing_more_is_written() {
+    let store = MemStore::default();
+    store.0.borrow_mut().fail_write = Some(4); // write 1 is the header
+    let mut w = writer(&store, BIG, FsyncPolicy::Every);
+    assert_eq!(w.append(&event(0)).unwrap(), 1);
+    assert_eq!(w.append(&event(1)).unwrap(), 2);
+    let first = w.append(&event(2)).unwrap_err();
+    assert!(
+        matches!(first, WriteError::Io { op: "write", .. }),
+        "{first}"
+    );
+    assert!(
+        first.to_string().contains("mem/receipts-000001.xrl"),
+        "{first}"
+    );
+    store.0.borrow_mut().fail_write = None;
+    for result in [w.append(&event(3)).map(|_| ()), w.flush(), w.sync()] {
+        match result {
+            Err(WriteError::Poisoned { first_error }) => {
+                assert!(
+                    first_error.contains("injected write failure"),
+                    "{first_error}"
+                );
+            }
+            other => panic!("expected poisoned, got {other:?}"),
+        }
+    }
+    assert!(w.poisoned().is_some());
+    assert!(matches!(w.close(), Err(WriteError::Poisoned { .. })));
+    assert_eq!(
+        store.0.borrow().segments[0].len(),
+        HDR + 2 * REC,
+        "nothing after the failure"
+    );
+}
+
+#[test]
+fn an_fsync_error_poisons_the_writer() {
+    let store = MemStore::default();
+    store.0.borrow_mut().fail_sync = Some(3); // sync 1 is the header
+    let mut w = writer(&store, BIG, FsyncPolicy::Batch(2));
+    for i in 0..3 {
+        w.append(&event(i)).unwrap();
+    }
+    let err = w.append(&event(3)).unwrap_err();
+    assert!(matches!(err, WriteError::Io { op: "fsync", .. }), "{err}");
+    assert!(matches!(
+        w.append(&event(4)),
+        Err(WriteError::Poisoned { .. })
+    ));
+}
+
+#[test]
+fn failing_to_create_the_next_segment_poisons_the_writer() {
+    let store = MemStore::default();
+    store.0.borrow_mut().fail_create = Some(2);
+    let mut w = writer(&store, (HDR + REC) as u64, FsyncPolicy::Never);
+    w.append(&event(0)).unwrap();
+    let err = w.append(&event(1)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("mem/receipts-000002.xrl: create segment"),
+        "{err}"
+    );
+    assert!(matches!(
+        w.append(&event(2)),
+        Err(WriteError::Poisoned { .. })
+    ));
+    drop(w);
+    assert_eq!(
+        store.0.borrow().segments[0].len(),
+        HDR + REC,
+        "segment 1 was completed"
+    );
+}
+
+#[test]
+fn a_segment_size_below_one_header_and_one_record_is_refused() {
+    let store = MemStore::default();
+    let got = ReceiptWriter::with_store(
+        store,
+        HASH,
+        TsNs(0),
+        (HDR + REC - 1) as u64,
+        FsyncPolicy::Never,
+    );
+    assert!(
+        matches!(got, Err(WriteError::SegmentTooSmall { min: 140, .. })),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_directory_that_already_holds_a_log_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = ReceiptWriter::create(dir.path(), HASH, TsNs(0), BIG, FsyncPolicy::Never).unwrap();
+    w.close().unwrap();
+    let again = ReceiptWriter::create(dir.path(), HASH, TsNs(0), BIG, FsyncPolicy::Never);
+    match again {
+        Err(e @ WriteError::DirNotEmpty { .. }) => {
+            assert!(e.to_string().contains("receipts-000001.xrl"), "{e}");
+        }
+        other => panic!("expected DirNotEmpty, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_writer_dropped_without_close_still_hands_its_records_to_the_os() {
+    let store = MemStore::default();
+    let mut w = writer(&store, BIG, FsyncPolicy::Never);
+    w.append(&event(0)).unwrap();
+    drop(w);
+    assert_eq!(store.0.borrow().segments[0].len(), HDR + REC);
+}
