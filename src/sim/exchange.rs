@@ -25,152 +25,20 @@
 //! Stepper contract: call [`SimExchange::on_market`] in `ts_exchange` order, and give it every
 //! quote with `ts_exchange < t` before [`SimExchange::pop_due`]`(t)`; a quote older than the
 //! exchange's clock is applied as of that clock. Randomness comes from per-venue, per-purpose
-//! streams of [`Rng`], so the same inputs and seed give the same reports bit for bit.
+//! streams of [`super::Rng`], so the same inputs and seed give the same reports bit for bit.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
-use crate::config::{Config, Instrument, Latency, SimVenue, Window};
-use crate::domain::{InstrumentId, Px, Qty, Quote, Side, TsNs, VenueId, NS_PER_MS};
+use crate::config::{Config, Instrument, SimVenue};
+use crate::domain::{InstrumentId, Px, Qty, Quote, Side, TsNs, VenueId};
 use crate::exec::msg::{
     ExecReport, OrderId, OrderRequest, RejectReason, ReportKind, RequestKind, Tif,
 };
 
-use super::rng::{Purpose, Rng};
+use super::parts::{take_from_book, Arrival, Book, Resting, VenueSim, Verdict};
+pub use super::parts::{SimError, SimLimits};
 use super::sched::Scheduled;
-
-/// Queue bounds of a [`SimExchange`], fixed at construction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SimLimits {
-    /// Resting (open limit) orders across all venues.
-    pub resting_max: usize,
-    /// Orders sent but not yet arrived, per venue.
-    pub in_flight_max: usize,
-    /// Reports generated but not yet delivered.
-    pub reports_max: usize,
-}
-
-impl SimLimits {
-    /// Generous for a two-leg engine (a ticket has a handful of live orders).
-    pub const DEFAULT: SimLimits = SimLimits {
-        resting_max: 256,
-        in_flight_max: 256,
-        reports_max: 4096,
-    };
-}
-
-/// Why the simulated exchange could not be built or could not go on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SimError {
-    /// `replay.sim` is not one entry per venue in venue order.
-    #[error("replay.sim[{index}].venue: expected venue {index} (one entry per venue, in venue order), found {found}")]
-    VenueOrder {
-        /// Position in `replay.sim`.
-        index: usize,
-        /// Venue id found there.
-        found: u16,
-    },
-    /// An instrument trades on a venue with no `replay.sim` entry.
-    #[error("instruments[{instrument}].venue: venue {venue} has no replay.sim entry")]
-    NoSimVenue {
-        /// Instrument id.
-        instrument: u16,
-        /// Its venue.
-        venue: u16,
-    },
-    /// A quote or order names an instrument the exchange was not built with.
-    #[error("simulated exchange: instrument {0} is not in the config")]
-    UnknownInstrument(u16),
-    /// A preallocated queue is full.
-    #[error("simulated exchange: {what} queue full (capacity {capacity}); raise SimLimits")]
-    Full {
-        /// Which queue.
-        what: &'static str,
-        /// Its bound.
-        capacity: usize,
-    },
-}
-
-/// The fate of a request, drawn at submit.
-#[derive(Clone, Copy, Debug)]
-enum Verdict {
-    Accept,
-    Refuse(RejectReason),
-}
-
-/// An order or cancel on its way to the venue.
-#[derive(Clone, Copy, Debug)]
-struct Arrival {
-    at: TsNs,
-    req: OrderRequest,
-    verdict: Verdict,
-    lost: bool,
-}
-
-/// An open limit order.
-#[derive(Clone, Copy, Debug)]
-struct Resting {
-    order: OrderId,
-    instrument: InstrumentId,
-    side: Side,
-    px: Px,
-    leaves: Qty,
-    lost: bool,
-    /// Delivery time of its latest report (reports of one order stay in order).
-    last_delivery: TsNs,
-}
-
-/// The exchange's view of one instrument's top of book, minus what fills have taken.
-#[derive(Clone, Copy, Debug, Default)]
-struct Book {
-    bid_px: Px,
-    ask_px: Px,
-    bid_avail: Qty,
-    ask_avail: Qty,
-}
-
-/// One simulated venue.
-#[derive(Debug)]
-struct VenueSim {
-    feed_latency: Latency,
-    order_latency: Latency,
-    reject_prob: f64,
-    ack_loss_prob: f64,
-    ack_loss_delay_ns: i64,
-    disconnects: Vec<Window>,
-    feed_rng: Rng,
-    order_rng: Rng,
-    report_rng: Rng,
-    reject_rng: Rng,
-    ack_loss_rng: Rng,
-    in_flight: VecDeque<Arrival>,
-    last_arrival: TsNs,
-    /// Delivery time of the venue's latest report that was not lost (the session is FIFO).
-    last_delivery: TsNs,
-}
-
-impl VenueSim {
-    fn disconnected_at(&self, t: TsNs) -> bool {
-        self.disconnects
-            .iter()
-            .any(|w| w.start_ns <= t.0 && t.0 < w.end_ns)
-    }
-
-    /// Moves `t` to the end of any disconnect window containing it (windows may chain).
-    fn held_until(&self, mut t: TsNs) -> TsNs {
-        for _ in 0..=self.disconnects.len() {
-            match self
-                .disconnects
-                .iter()
-                .find(|w| w.start_ns <= t.0 && t.0 < w.end_ns)
-            {
-                Some(w) => t = TsNs(w.end_ns),
-                None => break,
-            }
-        }
-        t
-    }
-}
 
 /// The simulated exchange for every venue of a config.
 #[derive(Debug)]
@@ -211,23 +79,7 @@ impl SimExchange {
                     found: s.venue.0,
                 });
             }
-            let v = index as u64;
-            venues.push(VenueSim {
-                feed_latency: s.feed_latency,
-                order_latency: s.order_latency,
-                reject_prob: s.reject_prob,
-                ack_loss_prob: s.ack_loss_prob,
-                ack_loss_delay_ns: s.ack_loss_delay_ms * NS_PER_MS,
-                disconnects: s.disconnects.clone(),
-                feed_rng: Rng::stream(seed, Purpose::FeedLatency, v),
-                order_rng: Rng::stream(seed, Purpose::OrderLatency, v),
-                report_rng: Rng::stream(seed, Purpose::ReportLatency, v),
-                reject_rng: Rng::stream(seed, Purpose::Reject, v),
-                ack_loss_rng: Rng::stream(seed, Purpose::AckLoss, v),
-                in_flight: VecDeque::with_capacity(limits.in_flight_max),
-                last_arrival: TsNs(i64::MIN),
-                last_delivery: TsNs(i64::MIN),
-            });
+            venues.push(VenueSim::new(s, seed, limits.in_flight_max));
         }
         let mut venue_of = Vec::with_capacity(instruments.len());
         for (i, ins) in instruments.iter().enumerate() {
@@ -559,18 +411,4 @@ impl SimExchange {
         }));
         Ok(due)
     }
-}
-
-/// Takes what an order at `px` can trade against the displayed opposite side, consuming it.
-fn take_from_book(book: &mut Book, side: Side, px: Px, want: Qty) -> Qty {
-    let (avail, crosses) = match side {
-        Side::Buy => (&mut book.ask_avail, px >= book.ask_px),
-        Side::Sell => (&mut book.bid_avail, px <= book.bid_px),
-    };
-    if !crosses || *avail <= Qty::ZERO || want <= Qty::ZERO {
-        return Qty::ZERO;
-    }
-    let take = want.min(*avail);
-    *avail -= take;
-    take
 }

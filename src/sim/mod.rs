@@ -4,6 +4,7 @@
 //! inputs and seed give the same outputs bit for bit; nothing reads the clock or spawns threads.
 
 pub mod exchange;
+mod parts;
 pub mod rng;
 mod sched;
 pub mod synth;
