@@ -518,3 +518,28 @@ fn a_sim_table_out_of_venue_order_is_refused() {
     assert_eq!(err, SimError::VenueOrder { index: 0, found: 1 });
     assert!(err.to_string().starts_with("replay.sim[0].venue"));
 }
+
+#[test]
+fn a_lost_ack_holds_back_only_its_own_order() {
+    let mut sim = quiet_sim(SHFE, 1_000_000);
+    sim.ack_loss_prob = 0.5;
+    sim.ack_loss_delay_ms = 5_000;
+    let mut ex = exchange_with(vec![sim, quiet_sim(LME, 1), quiet_sim(FXV, 1)], 21);
+    for id in 0..20 {
+        send(
+            &mut ex,
+            new_order(id, Side::Buy, 1, 1, Tif::Ioc, i64::from(id)),
+        );
+    }
+    let r = drain(&mut ex);
+    let late = |x: &ExecReport| x.ts_recv.since(x.ts_exchange) >= 5_000 * NS_PER_MS;
+    let acks: Vec<&ExecReport> = r.iter().filter(|x| x.kind == ReportKind::Ack).collect();
+    let lost = acks.iter().filter(|x| late(x)).count();
+    assert!(lost > 2 && lost < 18, "{lost} of 20 lost");
+    // Every on-time ack arrives within the normal latency, even those sent after a lost one.
+    assert!(acks
+        .iter()
+        .filter(|x| !late(x))
+        .all(|x| x.ts_recv.since(x.ts_exchange) <= 2 * NS_PER_MS));
+    assert_eq!(r.len(), 40, "every order still gets its ack and its done");
+}
