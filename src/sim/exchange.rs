@@ -19,8 +19,9 @@
 //! * Reports come back after `event + order latency` drawn again per report, never before an
 //!   earlier report of the same order nor of the same venue (one FIFO session). A lost ack
 //!   (`ack_loss_prob`) adds `ack_loss_delay_ms` to every report of that order, outside the FIFO
-//!   (as if retransmitted late), so it holds back no other order. A report due inside a disconnect window is held to the window's
-//!   end — except `Rejected(Disconnected)`, which is the gateway's own verdict.
+//!   (as if retransmitted late), so it holds back no other order. A report due inside a
+//!   disconnect window is held to the window's end — except `Rejected(Disconnected)`, which is
+//!   the gateway's own verdict.
 //!
 //! Stepper contract: call [`SimExchange::on_market`] in `ts_exchange` order, and give it every
 //! quote with `ts_exchange < t` before [`SimExchange::pop_due`]`(t)`; a quote older than the
