@@ -460,6 +460,9 @@ pub struct SimVenue {
     pub reject_prob: f64,
     /// Probability an acknowledgement (and its fills) is delayed past the ack timeout.
     pub ack_loss_prob: f64,
+    /// How long a lost acknowledgement (and every later report of that order) is delayed on top
+    /// of the report latency; set it well above `execution.ack_timeout_ms` so the timeout fires.
+    pub ack_loss_delay_ms: i64,
     /// Disconnect windows: orders arriving inside are rejected, reports are held until the end.
     pub disconnects: Vec<Window>,
 }
@@ -489,4 +492,10 @@ pub struct Synth {
     pub days: u32,
     /// Mean quotes per second per instrument while in session.
     pub quotes_per_sec: f64,
+    /// Overseas leg price at the start, in its currency per its price unit (e.g. 9500 USD/t for
+    /// LME copper); the common fundamental walks from here.
+    pub overseas_px_start: f64,
+    /// FX rate at the start (domestic currency per overseas currency, e.g. 7.2); required when
+    /// the pair's FX is live, unused when it is fixed.
+    pub fx_start: Option<f64>,
 }

@@ -1,0 +1,415 @@
+//! The seeded simulated exchange: accepts [`OrderRequest`]s, matches them against the replayed
+//! top of book and hands back [`ExecReport`]s at simulated delivery times. Run by the
+//! deterministic stepper's single thread; pure (no clock, no I/O), allocation-free after
+//! [`SimExchange::new`] (every queue is preallocated to [`SimLimits`]; a full queue is an error).
+//!
+//! Time model, per venue ([`SimVenue`]):
+//! * An order sent at `now` arrives at `now + order latency` (fixed + uniform jitter), never
+//!   before an earlier order of the same venue (one FIFO session per venue, so a cancel never
+//!   overtakes its order). Its fate is drawn at submit: inside a disconnect window →
+//!   `Rejected(Disconnected)`; venue closed (the caller's session check) → `Rejected(SessionClosed)`;
+//!   with `reject_prob` → `Rejected(Venue)`; otherwise `Ack` and a match at arrival.
+//! * Matching at arrival uses the book as of arrival: quotes with `ts_exchange` ≤ arrival time
+//!   count, except one at exactly the arrival nanosecond, which is applied after the order.
+//!   A buy crossing the ask fills `min(leaves, displayed ask)` at the ask (sell: at the bid).
+//!   Displayed size taken by fills is gone until that instrument's next quote. An IOC remainder
+//!   ends in `Done{leaves}`; a limit remainder rests and fills when a later quote crosses it, at
+//!   **its own limit price** (the resting order is the maker: no price improvement, which keeps
+//!   backtests conservative). A full fill ends the order without a `Done`.
+//! * Reports come back after `event + order latency` drawn again per report, never before an
+//!   earlier report of the same order nor of the same venue (one FIFO session). A lost ack
+//!   (`ack_loss_prob`) adds `ack_loss_delay_ms` to every report of that order, outside the FIFO
+//!   (as if retransmitted late), so it holds back no other order. A report due inside a
+//!   disconnect window is held to the window's end — except `Rejected(Disconnected)`, which is
+//!   the gateway's own verdict.
+//!
+//! Stepper contract: call [`SimExchange::on_market`] in `ts_exchange` order, and give it every
+//! quote with `ts_exchange < t` before [`SimExchange::pop_due`]`(t)`; a quote older than the
+//! exchange's clock is applied as of that clock. Randomness comes from per-venue, per-purpose
+//! streams of [`super::Rng`], so the same inputs and seed give the same reports bit for bit.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::config::{Config, Instrument, SimVenue};
+use crate::domain::{InstrumentId, Px, Qty, Quote, Side, TsNs, VenueId};
+use crate::exec::msg::{
+    ExecReport, OrderId, OrderRequest, RejectReason, ReportKind, RequestKind, Tif,
+};
+
+use super::parts::{take_from_book, Arrival, Book, Resting, VenueSim, Verdict};
+pub use super::parts::{SimError, SimLimits};
+use super::sched::Scheduled;
+
+/// The simulated exchange for every venue of a config.
+#[derive(Debug)]
+pub struct SimExchange {
+    venues: Vec<VenueSim>,
+    /// Venue of each instrument, indexed by [`InstrumentId`].
+    venue_of: Vec<VenueId>,
+    books: Vec<Book>,
+    /// Open limit orders in arrival order (= time priority).
+    resting: Vec<Resting>,
+    reports: BinaryHeap<Reverse<Scheduled>>,
+    limits: SimLimits,
+    /// Latest time the exchange has processed.
+    now: TsNs,
+    /// Tie-breaker of reports due at the same nanosecond: creation order.
+    seq: u64,
+}
+
+impl SimExchange {
+    /// Builds the exchange from `cfg.instruments`, `cfg.replay.sim` and `cfg.replay.seed`.
+    pub fn from_config(cfg: &Config, limits: SimLimits) -> Result<SimExchange, SimError> {
+        SimExchange::new(&cfg.instruments, &cfg.replay.sim, cfg.replay.seed, limits)
+    }
+
+    /// Builds the exchange; `sims` is one entry per venue, indexed by [`VenueId`]. Cold: this is
+    /// where every queue is allocated.
+    pub fn new(
+        instruments: &[Instrument],
+        sims: &[SimVenue],
+        seed: u64,
+        limits: SimLimits,
+    ) -> Result<SimExchange, SimError> {
+        let mut venues = Vec::with_capacity(sims.len());
+        for (index, s) in sims.iter().enumerate() {
+            if s.venue.idx() != index {
+                return Err(SimError::VenueOrder {
+                    index,
+                    found: s.venue.0,
+                });
+            }
+            venues.push(VenueSim::new(s, seed, limits.in_flight_max));
+        }
+        let mut venue_of = Vec::with_capacity(instruments.len());
+        for (i, ins) in instruments.iter().enumerate() {
+            if ins.venue.idx() >= venues.len() {
+                return Err(SimError::NoSimVenue {
+                    instrument: i as u16,
+                    venue: ins.venue.0,
+                });
+            }
+            venue_of.push(ins.venue);
+        }
+        Ok(SimExchange {
+            venues,
+            books: vec![Book::default(); instruments.len()],
+            venue_of,
+            resting: Vec::with_capacity(limits.resting_max),
+            reports: BinaryHeap::with_capacity(limits.reports_max),
+            limits,
+            now: TsNs(i64::MIN),
+            seq: 0,
+        })
+    }
+
+    /// Venue an instrument trades on.
+    pub fn venue_of(&self, instrument: InstrumentId) -> Option<VenueId> {
+        self.venue_of.get(instrument.idx()).copied()
+    }
+
+    /// Draws one exchange → engine quote delay for `venue` (fixed + uniform jitter), ns: the
+    /// stepper delivers a quote to the engine at `ts_exchange` + this.
+    pub fn feed_latency_ns(&mut self, venue: VenueId) -> i64 {
+        assert!(
+            venue.idx() < self.venues.len(),
+            "Invariant: feed latency asked for venue {} but the exchange has {} venues",
+            venue.0,
+            self.venues.len()
+        );
+        let v = &mut self.venues[venue.idx()];
+        v.feed_latency.fixed_ns + v.feed_rng.jitter(v.feed_latency.jitter_ns)
+    }
+
+    /// Applies a top-of-book update at its `ts_exchange`: orders arriving up to then are matched
+    /// first, then displayed sizes are refreshed and resting orders the new book crosses fill.
+    /// Trade records only advance time.
+    pub fn on_market(&mut self, q: &Quote) -> Result<(), SimError> {
+        let i = q.instrument.idx();
+        if i >= self.books.len() {
+            return Err(SimError::UnknownInstrument(q.instrument.0));
+        }
+        self.advance(q.ts_exchange)?;
+        let t = self.now.max(q.ts_exchange);
+        self.now = t;
+        if q.is_trade() {
+            return Ok(());
+        }
+        self.books[i] = Book {
+            bid_px: q.bid_px,
+            ask_px: q.ask_px,
+            bid_avail: q.bid_qty.max(Qty::ZERO),
+            ask_avail: q.ask_qty.max(Qty::ZERO),
+        };
+        let mut k = 0;
+        while k < self.resting.len() {
+            let r = self.resting[k];
+            if r.instrument != q.instrument {
+                k += 1;
+                continue;
+            }
+            let take = take_from_book(&mut self.books[i], r.side, r.px, r.leaves);
+            if take == Qty::ZERO {
+                k += 1;
+                continue;
+            }
+            // The resting order is the maker: it trades at its own limit.
+            let fill = ReportKind::Fill {
+                px: r.px,
+                qty: take,
+            };
+            let venue = self.venue_of[i];
+            let d = self.schedule(
+                venue,
+                r.order,
+                r.instrument,
+                fill,
+                t,
+                r.lost,
+                r.last_delivery,
+            )?;
+            let r = &mut self.resting[k];
+            r.leaves -= take;
+            r.last_delivery = d;
+            if r.leaves == Qty::ZERO {
+                self.resting.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends an order or cancel at `now`. `is_open(venue, t)` is the venue's session calendar,
+    /// asked once for the arrival time. Reports come out of [`Self::pop_due`].
+    pub fn submit(
+        &mut self,
+        req: &OrderRequest,
+        now: TsNs,
+        is_open: &mut dyn FnMut(VenueId, TsNs) -> bool,
+    ) -> Result<(), SimError> {
+        let venue = self
+            .venue_of(req.instrument)
+            .ok_or(SimError::UnknownInstrument(req.instrument.0))?;
+        let v = &mut self.venues[venue.idx()];
+        if v.in_flight.len() >= self.limits.in_flight_max {
+            return Err(SimError::Full {
+                what: "in-flight order",
+                capacity: self.limits.in_flight_max,
+            });
+        }
+        let latency = v.order_latency.fixed_ns + v.order_rng.jitter(v.order_latency.jitter_ns);
+        let at = now.plus_ns(latency).max(v.last_arrival);
+        // Both draws happen for every request so one stream's use never depends on another's.
+        let reject = v.reject_rng.chance(v.reject_prob);
+        let lost = v.ack_loss_rng.chance(v.ack_loss_prob);
+        let verdict = if v.disconnected_at(at) {
+            Verdict::Refuse(RejectReason::Disconnected)
+        } else if !is_open(venue, at) {
+            Verdict::Refuse(RejectReason::SessionClosed)
+        } else if reject && matches!(req.kind, RequestKind::New { .. }) {
+            Verdict::Refuse(RejectReason::Venue)
+        } else {
+            Verdict::Accept
+        };
+        v.in_flight.push_back(Arrival {
+            at,
+            req: *req,
+            verdict,
+            lost,
+        });
+        v.last_arrival = at;
+        Ok(())
+    }
+
+    /// Earliest time something happens inside the exchange (an arrival or a report delivery):
+    /// the stepper should call [`Self::pop_due`] then. `None` when idle.
+    pub fn next_event_time(&self) -> Option<TsNs> {
+        let arrival = self
+            .venues
+            .iter()
+            .filter_map(|v| v.in_flight.front().map(|a| a.at))
+            .min();
+        let report = self.reports.peek().map(|Reverse(s)| s.due);
+        match (arrival, report) {
+            (Some(a), Some(r)) => Some(a.min(r)),
+            (a, r) => a.or(r),
+        }
+    }
+
+    /// Processes arrivals up to `now`, then emits every report due by `now` in (delivery time,
+    /// creation) order, with `ts_recv` = delivery time.
+    pub fn pop_due(&mut self, now: TsNs, out: &mut impl FnMut(ExecReport)) -> Result<(), SimError> {
+        self.advance(now)?;
+        self.now = self.now.max(now);
+        while let Some(Reverse(s)) = self.reports.peek() {
+            if s.due > now {
+                break;
+            }
+            let Some(Reverse(s)) = self.reports.pop() else {
+                break;
+            };
+            out(s.report);
+        }
+        Ok(())
+    }
+
+    /// Processes every arrival at or before `t`, earliest first (ties: lower venue id).
+    fn advance(&mut self, t: TsNs) -> Result<(), SimError> {
+        loop {
+            let mut next: Option<(TsNs, usize)> = None;
+            for (i, v) in self.venues.iter().enumerate() {
+                if let Some(a) = v.in_flight.front() {
+                    if a.at <= t && next.is_none_or(|(at, _)| a.at < at) {
+                        next = Some((a.at, i));
+                    }
+                }
+            }
+            let Some((_, i)) = next else {
+                return Ok(());
+            };
+            let Some(a) = self.venues[i].in_flight.pop_front() else {
+                return Ok(());
+            };
+            self.now = self.now.max(a.at);
+            self.arrive(VenueId(i as u16), a)?;
+        }
+    }
+
+    /// One request reaches the venue.
+    fn arrive(&mut self, venue: VenueId, a: Arrival) -> Result<(), SimError> {
+        let (order, ins, t) = (a.req.order, a.req.instrument, a.at);
+        let never = TsNs(i64::MIN);
+        match (a.req.kind, a.verdict) {
+            (RequestKind::New { .. }, Verdict::Refuse(why)) => {
+                self.schedule(
+                    venue,
+                    order,
+                    ins,
+                    ReportKind::Rejected(why),
+                    t,
+                    a.lost,
+                    never,
+                )?;
+            }
+            (RequestKind::Cancel, Verdict::Refuse(why)) => {
+                let kind = ReportKind::CancelRejected(why);
+                self.schedule(venue, order, ins, kind, t, false, never)?;
+            }
+            (RequestKind::New { side, px, qty, tif }, Verdict::Accept) => {
+                let mut last =
+                    self.schedule(venue, order, ins, ReportKind::Ack, t, a.lost, never)?;
+                let take = take_from_book(&mut self.books[ins.idx()], side, px, qty);
+                if take > Qty::ZERO {
+                    let fill = ReportKind::Fill {
+                        px: self.take_px(ins, side),
+                        qty: take,
+                    };
+                    last = self.schedule(venue, order, ins, fill, t, a.lost, last)?;
+                }
+                let leaves = qty - take;
+                if leaves > Qty::ZERO {
+                    match tif {
+                        Tif::Ioc => {
+                            let done = ReportKind::Done { leaves };
+                            self.schedule(venue, order, ins, done, t, a.lost, last)?;
+                        }
+                        Tif::Limit => self.rest(Resting {
+                            order,
+                            instrument: ins,
+                            side,
+                            px,
+                            leaves,
+                            lost: a.lost,
+                            last_delivery: last,
+                        })?,
+                    }
+                }
+            }
+            (RequestKind::Cancel, Verdict::Accept) => {
+                match self.resting.iter().position(|r| r.order == order) {
+                    Some(k) => {
+                        let r = self.resting.remove(k);
+                        let done = ReportKind::Done { leaves: r.leaves };
+                        self.schedule(venue, order, ins, done, t, r.lost, r.last_delivery)?;
+                    }
+                    None => {
+                        let kind = ReportKind::CancelRejected(RejectReason::CancelRefused);
+                        self.schedule(venue, order, ins, kind, t, false, never)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The price an aggressive order just traded at: the opposite side of the book.
+    fn take_px(&self, ins: InstrumentId, side: Side) -> Px {
+        let b = &self.books[ins.idx()];
+        match side {
+            Side::Buy => b.ask_px,
+            Side::Sell => b.bid_px,
+        }
+    }
+
+    fn rest(&mut self, r: Resting) -> Result<(), SimError> {
+        if self.resting.len() >= self.limits.resting_max {
+            return Err(SimError::Full {
+                what: "resting order",
+                capacity: self.limits.resting_max,
+            });
+        }
+        self.resting.push(r);
+        Ok(())
+    }
+
+    /// Queues a report of an event at `event`, delivered after a fresh report latency (plus the
+    /// lost-ack delay), held past disconnect windows, never before `floor`. Returns the delivery.
+    #[allow(clippy::too_many_arguments)] // one call shape for every report; a struct adds noise
+    fn schedule(
+        &mut self,
+        venue: VenueId,
+        order: OrderId,
+        instrument: InstrumentId,
+        kind: ReportKind,
+        event: TsNs,
+        lost: bool,
+        floor: TsNs,
+    ) -> Result<TsNs, SimError> {
+        if self.reports.len() >= self.limits.reports_max {
+            return Err(SimError::Full {
+                what: "report",
+                capacity: self.limits.reports_max,
+            });
+        }
+        let v = &mut self.venues[venue.idx()];
+        let mut due = event
+            .plus_ns(v.order_latency.fixed_ns + v.report_rng.jitter(v.order_latency.jitter_ns));
+        if lost {
+            due = due.plus_ns(v.ack_loss_delay_ns);
+        }
+        if kind != ReportKind::Rejected(RejectReason::Disconnected) {
+            due = v.held_until(due);
+        }
+        let mut due = due.max(floor);
+        if !lost {
+            due = due.max(v.last_delivery);
+            v.last_delivery = due;
+        }
+        let report = ExecReport {
+            order,
+            instrument,
+            kind,
+            ts_exchange: event,
+            ts_recv: due,
+        };
+        self.seq += 1;
+        self.reports.push(Reverse(Scheduled {
+            due,
+            seq: self.seq,
+            report,
+        }));
+        Ok(due)
+    }
+}
