@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod import;
 
 /// A command's failure: a message for stderr and the exit code.
 #[derive(Debug)]
@@ -57,6 +58,8 @@ pub struct Cli {
 pub enum Command {
     /// Validate a config file and print the effective config with units (exit 0), or every error (exit 2).
     Check(check::Args),
+    /// Convert a feed file from another format into a capture (`import csv ...`).
+    Import(import::Args),
 }
 
 /// Entry point of the binary.
@@ -64,6 +67,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(a) => check::run(&a),
+        Command::Import(a) => import::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
