@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod receipts;
+mod import;
 
 /// A command's failure: a message for stderr and the exit code.
 #[derive(Debug)]
@@ -61,6 +62,8 @@ pub enum Command {
     /// Print every record of a receipt log (text, JSON lines or CSV); a torn or corrupt tail is
     /// reported on stderr with its byte offset (exit 1); a path that is not a log exits 2.
     Receipts(receipts::Args),
+    /// Convert a feed file from another format into a capture (`import csv ...`).
+    Import(import::Args),
 }
 
 /// Entry point of the binary.
@@ -69,6 +72,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(a) => check::run(&a),
         Command::Receipts(a) => receipts::run(&a),
+        Command::Import(a) => import::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
