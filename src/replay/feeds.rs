@@ -1,0 +1,271 @@
+//! Replay input: capture files (or the config's synthetic feed) mapped onto the config's
+//! instrument ids, time-shifted per feed, and merged by receive time, earliest first (ties: the
+//! earlier feed in the list, then file order — so a replay is deterministic). Runs on the replay
+//! thread; opening is cold, [`Merge::next`] is the hot read loop (no allocation).
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Instrument};
+use crate::domain::{InstrumentId, Quote, TsNs, VenueId};
+use crate::feed::capture::{Capture, CaptureError};
+use crate::feed::decimal::Decimal;
+
+/// Why the replay input could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// A capture could not be opened or is damaged.
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    /// A capture instrument's tick is not a whole multiple of the config's tick.
+    #[error("{path}: instrument {symbol}: capture tick {capture_tick} is not a whole multiple of the config tick {config_tick} (instruments[{index}].tick_size)")]
+    TickMismatch {
+        /// Capture file.
+        path: String,
+        /// Instrument symbol.
+        symbol: String,
+        /// Tick in the capture header.
+        capture_tick: String,
+        /// Tick in the config.
+        config_tick: f64,
+        /// Config index.
+        index: usize,
+    },
+    /// No feed contains a quote for one of the pair's legs.
+    #[error("no feed has quotes for {symbol} (pair leg); feeds: {feeds}")]
+    LegMissing {
+        /// Symbol of the leg.
+        symbol: String,
+        /// The feeds given.
+        feeds: String,
+    },
+}
+
+/// How one capture instrument maps onto the config.
+#[derive(Clone, Copy, Debug)]
+struct MapEntry {
+    instrument: InstrumentId,
+    venue: VenueId,
+    /// Capture ticks × this = config ticks.
+    px_scale: i64,
+}
+
+/// One feed's quotes and mapping.
+#[derive(Debug)]
+struct Source {
+    quotes: Quotes,
+    map: Vec<Option<MapEntry>>,
+    shift_ns: i64,
+    pos: usize,
+}
+
+#[derive(Debug)]
+enum Quotes {
+    Mapped(Capture),
+    Owned(Vec<Quote>),
+}
+
+impl Quotes {
+    fn slice(&self) -> &[Quote] {
+        match self {
+            Quotes::Mapped(c) => c.quotes(),
+            Quotes::Owned(v) => v,
+        }
+    }
+}
+
+/// What a feed brought, for the summary.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FeedInfo {
+    /// File (or `synthetic`).
+    pub path: PathBuf,
+    /// Records in the file.
+    pub records: u64,
+    /// Added to every timestamp.
+    pub time_shift_ns: i64,
+    /// Capture instruments that are not in the config (their quotes are skipped).
+    pub unmapped: Vec<String>,
+    /// The capture's source note.
+    pub note: String,
+}
+
+/// The merged replay input.
+#[derive(Debug)]
+pub struct Merge {
+    sources: Vec<Source>,
+    /// Per-feed information for the summary.
+    pub info: Vec<FeedInfo>,
+    skipped: u64,
+}
+
+impl Merge {
+    /// Opens `feeds` (path, time shift ns) and maps them onto `cfg`'s instruments by symbol.
+    pub fn open(cfg: &Config, feeds: &[(PathBuf, i64)]) -> Result<Merge, FeedError> {
+        let mut merge = Merge { sources: Vec::new(), info: Vec::new(), skipped: 0 };
+        for (path, shift) in feeds {
+            let cap = Capture::open(path)?;
+            let (map, unmapped) = map_capture(cfg, &cap, path)?;
+            merge.info.push(FeedInfo {
+                path: path.clone(),
+                records: cap.quotes().len() as u64,
+                time_shift_ns: *shift,
+                unmapped,
+                note: cap.note().to_string(),
+            });
+            merge.sources.push(Source { quotes: Quotes::Mapped(cap), map, shift_ns: *shift, pos: 0 });
+        }
+        merge.check_legs(cfg)?;
+        Ok(merge)
+    }
+
+    /// A merge over quotes already in config ids (the synthetic feed).
+    pub fn from_quotes(cfg: &Config, quotes: Vec<Quote>, label: &str) -> Merge {
+        let map = cfg
+            .instruments
+            .iter()
+            .map(|i| Some(MapEntry { instrument: i.id, venue: i.venue, px_scale: 1 }))
+            .collect();
+        let info = FeedInfo {
+            path: PathBuf::from(label),
+            records: quotes.len() as u64,
+            time_shift_ns: 0,
+            unmapped: Vec::new(),
+            note: label.to_string(),
+        };
+        Merge {
+            sources: vec![Source { quotes: Quotes::Owned(quotes), map, shift_ns: 0, pos: 0 }],
+            info: vec![info],
+            skipped: 0,
+        }
+    }
+
+    fn check_legs(&self, cfg: &Config) -> Result<(), FeedError> {
+        for leg in [cfg.pair.domestic, cfg.pair.overseas] {
+            let present = self.sources.iter().any(|s| s.map.iter().flatten().any(|m| m.instrument == leg));
+            if !present {
+                let feeds: Vec<String> = self.info.iter().map(|i| i.path.display().to_string()).collect();
+                return Err(FeedError::LegMissing {
+                    symbol: cfg.instruments[leg.idx()].symbol.clone(),
+                    feeds: feeds.join(", "),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Total records over all feeds (for progress).
+    pub fn total(&self) -> u64 {
+        self.info.iter().map(|i| i.records).sum()
+    }
+
+    /// Records skipped because their instrument is not in the config.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// Receive time of the next quote, without consuming it.
+    pub fn peek_time(&self) -> Option<TsNs> {
+        self.head().map(|(_, t)| t)
+    }
+
+    fn head(&self) -> Option<(usize, TsNs)> {
+        let mut best: Option<(usize, TsNs)> = None;
+        for (i, s) in self.sources.iter().enumerate() {
+            if let Some(q) = s.quotes.slice().get(s.pos) {
+                let t = TsNs(q.ts_recv.0 + s.shift_ns);
+                if best.is_none_or(|(_, bt)| t < bt) {
+                    best = Some((i, t));
+                }
+            }
+        }
+        best
+    }
+
+    /// The next quote in config ids with shifted timestamps, earliest receive time first.
+    #[allow(clippy::should_implement_trait)] // not an Iterator: callers interleave peek_time
+    pub fn next(&mut self) -> Option<Quote> {
+        loop {
+            let (i, _) = self.head()?;
+            let s = &mut self.sources[i];
+            let raw = s.quotes.slice()[s.pos];
+            s.pos += 1;
+            match s.map.get(raw.instrument.idx()).copied().flatten() {
+                Some(m) => return Some(apply(raw, m, s.shift_ns)),
+                None => self.skipped += 1,
+            }
+        }
+    }
+}
+
+fn apply(mut q: Quote, m: MapEntry, shift_ns: i64) -> Quote {
+    q.instrument = m.instrument;
+    q.venue = m.venue;
+    q.ts_exchange.0 += shift_ns;
+    q.ts_recv.0 += shift_ns;
+    if m.px_scale != 1 {
+        q.bid_px.0 *= m.px_scale;
+        q.ask_px.0 *= m.px_scale;
+    }
+    q
+}
+
+fn map_capture(cfg: &Config, cap: &Capture, path: &Path) -> Result<(Vec<Option<MapEntry>>, Vec<String>), FeedError> {
+    let mut map = Vec::with_capacity(cap.instruments().len());
+    let mut unmapped = Vec::new();
+    for ci in cap.instruments() {
+        let Some(inst) = cfg.instruments.iter().find(|i| i.symbol == ci.symbol) else {
+            unmapped.push(ci.symbol.clone());
+            map.push(None);
+            continue;
+        };
+        let px_scale = tick_scale(ci.tick_size, inst).ok_or_else(|| FeedError::TickMismatch {
+            path: path.display().to_string(),
+            symbol: ci.symbol.clone(),
+            capture_tick: ci.tick_size.to_string(),
+            config_tick: inst.tick_size,
+            index: inst.id.idx(),
+        })?;
+        map.push(Some(MapEntry { instrument: inst.id, venue: inst.venue, px_scale }));
+    }
+    Ok((map, unmapped))
+}
+
+/// `capture_tick / config_tick` when it is a whole number ≥ 1.
+fn tick_scale(capture_tick: Decimal, inst: &Instrument) -> Option<i64> {
+    let cfg_tick = Decimal::from_f64_shortest(inst.tick_size)?;
+    let s = capture_tick.scale.max(cfg_tick.scale);
+    let num = i128::from(capture_tick.mantissa) * 10i128.pow(u32::from(s - capture_tick.scale));
+    let den = i128::from(cfg_tick.mantissa) * 10i128.pow(u32::from(s - cfg_tick.scale));
+    if den <= 0 || num <= 0 || num % den != 0 {
+        return None;
+    }
+    i64::try_from(num / den).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inst(tick: f64) -> Instrument {
+        Instrument {
+            id: InstrumentId(0),
+            symbol: "X".into(),
+            venue: VenueId(0),
+            tick_size: tick,
+            tick_decimals: 2,
+            lot_size: 1.0,
+            lot_unit: crate::config::Unit::Tonne,
+            lot_base: crate::config::BaseQty(crate::config::Unit::Tonne.base_quanta()),
+            currency: "CNY".into(),
+            price_unit: crate::config::Unit::Tonne,
+        }
+    }
+
+    #[test]
+    fn tick_scale_accepts_whole_multiples_only() {
+        let d = |s: &str| Decimal::parse(s.as_bytes()).unwrap();
+        assert_eq!(tick_scale(d("0.2"), &inst(0.2)), Some(1));
+        assert_eq!(tick_scale(d("1"), &inst(0.2)), Some(5));
+        assert_eq!(tick_scale(d("0.1"), &inst(0.2)), None);
+        assert_eq!(tick_scale(d("0.02"), &inst(0.01)), Some(2));
+    }
+}
