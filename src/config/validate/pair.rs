@@ -216,17 +216,14 @@ fn fx(
         RawFx::Live(live) => {
             let fat = At::new(at.field("fx"), Some(f.span()));
             let instrument = symbol(cx, &fat, "instrument", &live.instrument, symbols);
+            let stale_ms_max = cx.int(&fat, "stale_ms_max", &live.stale_ms_max, &[B::Gt(0)]);
             if let (Some(i), Some(s)) = (instrument, &live.instrument) {
                 if legs.contains(&Some(i)) {
-                    cx.err(
-                        fat.field("instrument"),
-                        Some(&s.span()),
-                        "must not be one of the pair's legs",
-                    );
+                    let msg = "must not be one of the pair's legs";
+                    cx.err(fat.field("instrument"), Some(&s.span()), msg);
                     return None;
                 }
             }
-            let stale_ms_max = cx.int(&fat, "stale_ms_max", &live.stale_ms_max, &[B::Gt(0)]);
             Some(Fx::Live {
                 instrument: instrument?,
                 stale_ms_max: stale_ms_max?,

@@ -58,7 +58,8 @@ pub(super) fn risk(
         .collect();
     let report_currency = cx.parsed(&at, "report_currency", &r.report_currency, |s| {
         let c = currency(s)?;
-        if currencies.is_empty() || currencies.contains(&s) {
+        // An instrument that failed validation may hold the currency: judge only complete sets.
+        if instruments.iter().any(Option::is_none) || currencies.contains(&s) {
             return Ok(c);
         }
         Err(format!(
