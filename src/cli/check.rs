@@ -1,4 +1,5 @@
-//! `crossarb check --config FILE`: validate and print the effective config.
+//! `crossarb check --config FILE`: validate a config and print the effective config with units
+//! (exit 0), or every error, one per line with its field path and line (exit 2).
 
 use std::path::PathBuf;
 
@@ -15,6 +16,6 @@ pub struct Args {
 /// Runs `check`.
 pub fn run(args: &Args) -> Result<(), CliError> {
     let cfg = crate::config::load(&args.config)?;
-    println!("{cfg:#?}");
+    print!("{}", crate::config::show::render(&cfg));
     Ok(())
 }

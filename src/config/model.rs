@@ -39,7 +39,8 @@ pub struct Config {
 pub struct Source {
     /// File it was read from (`<memory>` for strings in tests).
     pub path: PathBuf,
-    /// FNV-1a 64 of the canonical JSON of the effective config (everything but this field).
+    /// FNV-1a 64 of the canonical JSON of the effective config with `source` blanked and relative
+    /// paths as written (so it does not depend on where the file lives); see [`crate::config`].
     pub hash: u64,
 }
 
