@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
-mod receipts;
 mod import;
+mod receipts;
 
 /// A command's failure: a message for stderr and the exit code.
 #[derive(Debug)]

@@ -226,6 +226,8 @@ pub struct RawSynth {
     pub start_date: S<String>,
     pub days: S<i64>,
     pub quotes_per_sec: S<f64>,
+    pub overseas_px_start: S<f64>,
+    pub fx_start: S<f64>,
 }
 
 /// `[[replay.sim]]`.
@@ -239,6 +241,7 @@ pub struct RawSim {
     pub order_jitter_us: S<i64>,
     pub reject_prob: S<f64>,
     pub ack_loss_prob: S<f64>,
+    pub ack_loss_delay_ms: S<i64>,
     pub disconnects: S<Vec<Spanned<RawWindow>>>,
 }
 

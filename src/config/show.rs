@@ -359,8 +359,15 @@ fn replay(w: &mut String, cfg: &Config) {
     }
     if let Some(s) = &r.synth {
         let msg = format!(
-            "  synth seed {}, from {} for {} days, {} quotes/s",
-            s.seed, s.start_date, s.days, s.quotes_per_sec
+            "  synth seed {}, from {} for {} days, {} quotes/s, overseas from {}{}",
+            s.seed,
+            s.start_date,
+            s.days,
+            s.quotes_per_sec,
+            s.overseas_px_start,
+            s.fx_start
+                .map(|f| format!(", fx from {f}"))
+                .unwrap_or_default()
         );
         line(w, msg);
     }
@@ -370,10 +377,10 @@ fn replay(w: &mut String, cfg: &Config) {
         let us = |ns: i64| ns / 1000;
         let _ = writeln!(
             w,
-            "  sim {name}{default}: feed {} µs + ≤{} µs, order {} µs + ≤{} µs, reject_prob {}, ack_loss_prob {}, {} disconnect(s)",
+            "  sim {name}{default}: feed {} µs + ≤{} µs, order {} µs + ≤{} µs, reject_prob {}, ack_loss_prob {} (resurfacing after {} ms), {} disconnect(s)",
             us(s.feed_latency.fixed_ns), us(s.feed_latency.jitter_ns),
             us(s.order_latency.fixed_ns), us(s.order_latency.jitter_ns),
-            s.reject_prob, s.ack_loss_prob, s.disconnects.len()
+            s.reject_prob, s.ack_loss_prob, s.ack_loss_delay_ms, s.disconnects.len()
         );
     }
 }

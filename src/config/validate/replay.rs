@@ -25,6 +25,7 @@ pub fn sim_default(venue: VenueId) -> SimVenue {
         },
         reject_prob: 0.0,
         ack_loss_prob: 0.0,
+        ack_loss_delay_ms: 0,
         disconnects: Vec::new(),
     }
 }
@@ -116,7 +117,14 @@ fn synth(cx: &mut Ctx<'_>, at: &At, r: &RawSynth) -> Option<Synth> {
     let start_date = cx.parsed(at, "start_date", &r.start_date, parse_date);
     let days = cx.int(at, "days", &r.days, &[B::Ge(1), B::Le(3660)]);
     let quotes_per_sec = cx.num(at, "quotes_per_sec", &r.quotes_per_sec, &[B::Gt(0.0)]);
+    let px_start = cx.num(at, "overseas_px_start", &r.overseas_px_start, &[B::Gt(0.0)]);
+    let fx_start = match &r.fx_start {
+        None => Some(None),
+        f => cx.num(at, "fx_start", f, &[B::Gt(0.0)]).map(Some),
+    };
     Some(Synth {
+        overseas_px_start: px_start?,
+        fx_start: fx_start?,
         seed: u64::try_from(seed?).ok()?,
         start_date: start_date?,
         days: u32::try_from(days?).ok()?,
@@ -138,6 +146,8 @@ fn sim_venue(cx: &mut Ctx<'_>, at: &At, r: &RawSim, venues: &Names) -> Option<Si
     let prob = [B::Ge(0.0), B::Le(1.0)];
     let reject_prob = cx.num(at, "reject_prob", &r.reject_prob, &prob);
     let ack_loss_prob = cx.num(at, "ack_loss_prob", &r.ack_loss_prob, &prob);
+    let ms = [B::Ge(0), B::Le(i64::MAX / NS_PER_MS)];
+    let ack_loss_delay_ms = cx.int(at, "ack_loss_delay_ms", &r.ack_loss_delay_ms, &ms);
     let disconnects = match &r.disconnects {
         None => Some(Vec::new()),
         Some(list) => windows(cx, at, list),
@@ -154,6 +164,7 @@ fn sim_venue(cx: &mut Ctx<'_>, at: &At, r: &RawSim, venues: &Names) -> Option<Si
         },
         reject_prob: reject_prob?,
         ack_loss_prob: ack_loss_prob?,
+        ack_loss_delay_ms: ack_loss_delay_ms?,
         disconnects: disconnects?,
     })
 }
