@@ -127,8 +127,8 @@ pub mod anomaly {
     pub const NONE: u16 = 0;
     /// No retained ticket owns the order id. Not applied.
     pub const UNKNOWN_ORDER: u16 = 1;
-    /// The order had already ended (duplicate or late report). Acks/rejects/dones are ignored;
-    /// a fill is applied.
+    /// The order had already ended, or the report answers nothing we sent (duplicate ack, late
+    /// reject/done, cancel-reject without a cancel). Ignored, except a fill, which is applied.
     pub const ORDER_FINAL: u16 = 2;
     /// The fill takes the order beyond its quantity. Applied; the ticket rolls the excess back.
     pub const OVERFILL: u16 = 3;
@@ -138,6 +138,9 @@ pub mod anomaly {
     pub const AFTER_CLOSE: u16 = 5;
     /// A fill of zero or negative quantity. Not applied.
     pub const BAD_QTY: u16 = 6;
+    /// `Done` with fewer leaves than the lots not yet reported filled: the difference is
+    /// awaited as fills (the order stays live for it), never assumed unfilled.
+    pub const FILLS_PENDING: u16 = 7;
 }
 
 /// Payload `leg` of the domestic leg.

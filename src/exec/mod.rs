@@ -8,7 +8,7 @@
 //! Runs on the executor thread live and on the deterministic stepper in replay: same code.
 //! No allocation after [`Executor::new`]; integers only.
 //!
-//! Layout: [`ticket`] data, [`step`] the pure step function `(state, input, ctx) → (state,
+//! Layout: [`ticket`] data, [`mod@step`] the pure step function `(state, input, ctx) → (state,
 //! actions)`, `repair` its policy half (see there for the rules in order), [`executor`] the fixed
 //! ticket table around it, [`codes`] the numbers written into receipts, [`outbox`], [`msg`].
 //!

@@ -240,6 +240,14 @@ fn apply_report(s: &mut TicketState, rep: &ExecReport, ctx: &StepCtx, acts: &mut
             }
             acts.pos_delta[l] += Qty(o.side.sign() * qty.0);
         }
+        ReportKind::Done { leaves } if was_live && leaves < o.remaining() => {
+            // The venue counts fills we have not seen yet: the order ends only once they come
+            // (or the deadline decides). Assuming them unfilled would double the leg.
+            o.qty = o.filled + o.remaining() - leaves;
+            o.acked = true;
+            o.timed_out = false;
+            p.code2 = anomaly::FILLS_PENDING;
+        }
         ReportKind::Rejected(_) | ReportKind::Done { .. } => {
             if was_live {
                 p.qty = o.remaining();
