@@ -122,8 +122,8 @@ fn run(seed: u64) {
     let mut seen = 0;
     let end = ms(4_000);
     loop {
-        for r in h.orders[seen..].to_vec() {
-            v.on_order(&r, h.now);
+        for r in &h.orders[seen..] {
+            v.on_order(r, h.now);
         }
         seen = h.orders.len();
         v.pending.sort_by_key(|(t, r)| (*t, r.order));
