@@ -22,27 +22,40 @@ pub enum Kind {
     /// `px` = domestic price, `b` = overseas price (ticks), `instrument` = domestic.
     Opportunity = 3,
     /// A would-be ticket or order was refused. `code` = [`Refusal`], `a`/`b` = the values compared.
+    /// From the executor: `leg`, `instrument`, `code2` = purpose of the refused order or
+    /// [`crate::exec::codes::REFUSED_CANCEL`].
     Refused = 4,
     /// Ticket opened. `ticket`, `side` = spread side, `qty` = domestic lots, `a` = overseas lots,
-    /// `px` = domestic trigger price, `b` = overseas trigger price.
+    /// `px` = domestic trigger price, `b` = overseas trigger price, `code` = mode
+    /// (`exec::codes::MODE_*`), `code2` = lead leg (0 none), `ts_aux` = trigger time.
     TicketOpen = 5,
-    /// Ticket state transition. `code` = new state, `code2` = previous state, `a` = reason.
+    /// Ticket state transition. `code` = new state, `code2` = previous state
+    /// ([`crate::exec::codes::Phase`]), `a` = [`crate::exec::codes::Reason`], `b`/`c` = signed
+    /// domestic/overseas lots of unknown fate (ack timed out). `code` = `code2` with
+    /// `a` = `IgnoredInput` records an input impossible in that state.
     TicketState = 6,
-    /// Ticket finished. `code` = outcome, `a` = domestic net lots, `b` = overseas net lots,
-    /// `c` = realised slippage ticks (sum over legs).
+    /// Ticket finished. `code` = outcome ([`crate::exec::codes::Outcome`]), `a` = domestic net
+    /// lots, `b` = overseas net lots (signed, buy +), `qty` = balanced multiple of the ratio unit,
+    /// `c` = realised slippage (Σ lots × ticks over every fill of both legs, positive = worse).
     TicketClose = 7,
-    /// Order sent. `ticket`, `order`, `leg`, `side`, `px`, `qty`, `code` = purpose.
+    /// Order sent. `ticket`, `order`, `leg`, `side`, `px`, `qty`, `code` = purpose
+    /// ([`crate::exec::codes::Purpose`]), `a` = attempt number of that purpose on that leg.
     OrderNew = 8,
-    /// Order acknowledged by the venue. `ticket`, `order`, `leg`, `a` = ack latency ns.
+    /// Order acknowledged by the venue. `ticket`, `order`, `leg`, `a` = ack latency ns,
+    /// `code2` = anomaly ([`crate::exec::codes::anomaly`]; also for `Fill`, `OrderReject`,
+    /// `OrderDone`).
     OrderAck = 9,
     /// Fill. `ticket`, `order`, `leg`, `side`, `px` = fill price, `qty` = fill lots,
-    /// `a` = slippage ticks against the trigger price (positive = worse).
+    /// `a` = slippage ticks against the trigger price (positive = worse), `code` = purpose.
     Fill = 10,
-    /// Order rejected. `ticket`, `order`, `leg`, `code` = reject reason, `qty` = rejected lots.
+    /// Order rejected. `ticket`, `order`, `leg`, `code` = reject reason, `qty` = rejected lots;
+    /// `a` = 1 when it is a cancel that was rejected (the order stays as it was).
     OrderReject = 11,
-    /// Order done without (further) fills: cancelled or expired. `qty` = unfilled lots.
+    /// Order done without (further) fills: cancelled or expired. `qty` = unfilled lots,
+    /// `a` = leaves as the venue reported them.
     OrderDone = 12,
-    /// No acknowledgement within the ack timeout: in flight, possibly filled.
+    /// No acknowledgement within the ack timeout: in flight, possibly filled. `ticket`, `order`,
+    /// `leg`, `qty` = lots of unknown fate, `a` = ns since sent, `code` = purpose.
     AckTimeout = 13,
     /// Cancel sent. `ticket`, `order`, `leg`.
     CancelNew = 14,
