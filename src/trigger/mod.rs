@@ -7,16 +7,20 @@
 //! * [`book`]: latest top of book per instrument and whether it is usable.
 //! * [`spread`]: spread forms, bands with hysteresis, gates → [`spread::Opportunity`].
 //! * [`lots`]: lot ratio between legs and the residual ledger.
-//! * [`risk`]: pre-trade checks, circuit breakers, kill switch.
+//! * [`risk`]: pre-trade checks; [`breaker`]: circuit breakers; [`kill`]: the kill switch.
 
 pub mod book;
+pub mod breaker;
 pub mod calendar;
+pub mod kill;
 pub mod lots;
 pub mod risk;
 pub mod spread;
 
 pub use book::{BookChange, BookError, BookTable, Unusable};
+pub use breaker::{Breaker, Breakers, Trip};
 pub use calendar::{Calendar, CalendarError};
+pub use kill::KillSwitch;
 pub use lots::{align_lots, LotRatio, LotsError, ResidualLedger, TicketLots};
-pub use risk::{Breaker, KillSwitch, Proposal, Refused, RiskError, RiskGate, Trip};
+pub use risk::{Proposal, Refused, RiskError, RiskGate};
 pub use spread::{NoSignal, Opportunity, Position, SignalKind, SpreadError, SpreadTrigger};

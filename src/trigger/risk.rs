@@ -15,49 +15,17 @@
 //! *Naked* exposure is the net base position of both legs minus the lot-alignment residual the
 //! caller hands over with [`RiskGate::set_residual`]: the residual is intended, not naked.
 //!
-//! Breakers (realised slippage per trading day, ack latency, reject streak, feed staleness in
-//! session, naked exposure held too long) trip once and **stay tripped until the operator calls
-//! [`RiskGate::reset_breakers`]**. A new trading day ([`RiskGate::on_trading_day`]) zeroes the
-//! daily slippage sum and the reject streak but does not clear a trip: a trip means something
-//! needs a human look before entries resume.
-
-use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+//! Breakers live in [`crate::trigger::breaker`] (trip once, stay tripped until the operator
+//! resets them); the kill switch in [`crate::trigger::kill`].
 
 use crate::config::{BaseQty, Instrument, Leg, Pair, Risk};
 use crate::domain::{Px, Side, TsNs, NS_PER_MS, NS_PER_SEC};
 use crate::receipt::event::Refusal;
+use crate::trigger::breaker::{Breaker, Breakers, Trip};
+use crate::trigger::kill::KillSwitch;
 
 /// Largest `orders_per_sec_max` the fixed order-time ring supports.
 pub const ORDER_RATE_MAX: usize = 4096;
-
-/// Circuit breakers. Values are the `code` of `Breaker` receipts: never reuse one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u16)]
-pub enum Breaker {
-    /// Realised slippage of the trading day above `slippage_ticks_max`.
-    Slippage = 1,
-    /// An acknowledgement slower than `ack_latency_ms_max`.
-    AckLatency = 2,
-    /// `reject_streak_max` rejects in a row.
-    RejectStreak = 3,
-    /// A leg without a quote for `feed_stale_ms_max` while in session.
-    FeedStale = 4,
-    /// Naked exposure standing longer than `naked_exposure_ms_max`.
-    NakedTooLong = 5,
-}
-
-/// A breaker that just tripped: `Breaker` receipt `code`, `a` = measured, `b` = limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Trip {
-    /// Which breaker.
-    pub breaker: Breaker,
-    /// Value measured.
-    pub measured: i64,
-    /// Limit exceeded.
-    pub limit: i64,
-}
 
 /// A refusal: code and the two compared values (`Refused` receipt `code`, `a`, `b`).
 pub type Refused = (Refusal, i64, i64);
@@ -77,40 +45,6 @@ pub struct Proposal {
     pub ovs_px: Px,
     /// FX rate, domestic per overseas currency.
     pub fx: f64,
-}
-
-/// The kill switch: a shared flag set by a cold thread (file watcher, signal handler) and read
-/// on the hot path with a relaxed load — no syscall, no lock.
-#[derive(Clone, Debug, Default)]
-pub struct KillSwitch(Arc<AtomicBool>);
-
-impl KillSwitch {
-    /// A released switch.
-    pub fn new() -> KillSwitch {
-        KillSwitch::default()
-    }
-
-    /// Engages: no new tickets.
-    pub fn engage(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-
-    /// Releases.
-    pub fn release(&self) {
-        self.0.store(false, Ordering::Relaxed);
-    }
-
-    /// True while engaged (hot path).
-    #[inline]
-    pub fn is_engaged(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    /// Cold: engaged while `path` exists. Returns the new state when it changed.
-    pub fn sync_with_file(&self, path: &Path) -> Option<bool> {
-        let want = path.exists();
-        (self.0.swap(want, Ordering::Relaxed) != want).then_some(want)
-    }
 }
 
 /// Why a risk gate could not be built.
@@ -156,10 +90,6 @@ pub struct RiskGate {
     naked_ns_max: i64,
     notional_max: i64,
     report_domestic: bool,
-    slippage_max: i64,
-    ack_ns_max: i64,
-    reject_streak_max: u32,
-    feed_stale_ns_max: i64,
     legs: [LegSpec; 2],
     pos: [i64; 2],
     residual: i64,
@@ -167,12 +97,7 @@ pub struct RiskGate {
     orders: Box<[TsNs]>,
     orders_head: usize,
     orders_len: usize,
-    slippage_ticks: i64,
-    reject_streak: u32,
-    last_quote: [TsNs; 2],
-    in_session: [bool; 2],
-    tripped_mask: u8,
-    first_trip: Option<Trip>,
+    breakers: Breakers,
     kill: KillSwitch,
     kill_seen: bool,
 }
@@ -227,10 +152,6 @@ impl RiskGate {
             naked_ns_max: risk.naked_exposure_ms_max.saturating_mul(NS_PER_MS),
             notional_max: risk.ticket_notional_max.floor() as i64,
             report_domestic,
-            slippage_max: risk.slippage_ticks_max,
-            ack_ns_max: risk.ack_latency_ms_max.saturating_mul(NS_PER_MS),
-            reject_streak_max: risk.reject_streak_max,
-            feed_stale_ns_max: risk.feed_stale_ms_max.saturating_mul(NS_PER_MS),
             legs: [spec(dom), spec(ovs)],
             pos: [0; 2],
             residual: 0,
@@ -238,12 +159,7 @@ impl RiskGate {
             orders: vec![TsNs(i64::MIN); n].into_boxed_slice(),
             orders_head: 0,
             orders_len: 0,
-            slippage_ticks: 0,
-            reject_streak: 0,
-            last_quote: [TsNs::ZERO; 2],
-            in_session: [false; 2],
-            tripped_mask: 0,
-            first_trip: None,
+            breakers: Breakers::new(risk),
             kill,
             kill_seen: false,
         })
@@ -254,7 +170,7 @@ impl RiskGate {
         if self.kill.is_engaged() {
             return Err((Refusal::KillSwitch, 1, 0));
         }
-        if let Some(t) = self.first_trip {
+        if let Some(t) = self.breakers.first() {
             return Err((Refusal::Breaker, t.breaker as i64, 0));
         }
         let dom_change = p.dom_side.sign() * p.dom_lots * self.legs[0].lot_base;
@@ -349,12 +265,8 @@ impl RiskGate {
     ) -> Option<Trip> {
         let i = li(leg);
         self.pos[i] += side.sign() * lots * self.legs[i].lot_base;
-        self.reject_streak = 0;
         self.update_naked_clock(now);
-        self.slippage_ticks += slippage_ticks;
-        (self.slippage_ticks > self.slippage_max)
-            .then(|| self.trip(Breaker::Slippage, self.slippage_ticks, self.slippage_max))
-            .flatten()
+        self.breakers.on_fill_slippage(slippage_ticks)
     }
 
     /// The lot-alignment residual (from the ledger) after a ticket closed: not naked.
@@ -373,88 +285,45 @@ impl RiskGate {
 
     /// An order was rejected.
     pub fn on_reject(&mut self) -> Option<Trip> {
-        self.reject_streak += 1;
-        let max = self.reject_streak_max;
-        (self.reject_streak >= max)
-            .then(|| {
-                self.trip(
-                    Breaker::RejectStreak,
-                    i64::from(self.reject_streak),
-                    i64::from(max),
-                )
-            })
-            .flatten()
+        self.breakers.on_reject()
     }
 
     /// An order was acknowledged after `latency_ns` (ends a reject streak).
     pub fn on_ack_latency(&mut self, latency_ns: i64) -> Option<Trip> {
-        self.reject_streak = 0;
-        (latency_ns > self.ack_ns_max)
-            .then(|| self.trip(Breaker::AckLatency, latency_ns, self.ack_ns_max))
-            .flatten()
+        self.breakers.on_ack_latency(latency_ns)
     }
 
     /// A quote of `leg` arrived at `ts_recv`.
     #[inline]
     pub fn on_quote_time(&mut self, leg: Leg, ts_recv: TsNs) {
-        let i = li(leg);
-        self.last_quote[i] = self.last_quote[i].max(ts_recv);
+        self.breakers.on_quote_time(li(leg), ts_recv);
     }
 
-    /// Timer checks at `now` with each leg's session state: feed staleness (measured from the
-    /// later of the last quote and the session opening) and naked exposure held too long.
+    /// Timer checks at `now` with each leg's session state: feed staleness and naked exposure
+    /// held too long. Returns the first new trip.
     pub fn poll(&mut self, now: TsNs, dom_open: bool, ovs_open: bool) -> Option<Trip> {
-        let mut out = None;
-        for (i, open) in [dom_open, ovs_open].into_iter().enumerate() {
-            if open && !self.in_session[i] {
-                self.last_quote[i] = self.last_quote[i].max(now);
-            }
-            self.in_session[i] = open;
-            let age = now.since(self.last_quote[i]);
-            if open && age > self.feed_stale_ns_max {
-                out = out.or(self.trip(Breaker::FeedStale, age, self.feed_stale_ns_max));
-            }
-        }
-        if let Some(since) = self.naked_since {
-            let age = now.since(since);
-            if age > self.naked_ns_max {
-                out = out.or(self.trip(Breaker::NakedTooLong, age, self.naked_ns_max));
-            }
-        }
-        out
-    }
-
-    /// Trips `b` unless already tripped; returns the trip when new.
-    fn trip(&mut self, b: Breaker, measured: i64, limit: i64) -> Option<Trip> {
-        let bit = 1u8 << (b as u16);
-        if self.tripped_mask & bit != 0 {
-            return None;
-        }
-        self.tripped_mask |= bit;
-        let t = Trip {
-            breaker: b,
-            measured,
-            limit,
-        };
-        self.first_trip.get_or_insert(t);
-        Some(t)
+        self.breakers
+            .poll(now, [dom_open, ovs_open], self.naked_since)
     }
 
     /// The first breaker tripped since the last reset.
     pub fn tripped(&self) -> Option<Breaker> {
-        self.first_trip.map(|t| t.breaker)
+        self.breakers.first().map(|t| t.breaker)
     }
 
     /// Operator reset of every breaker.
     pub fn reset_breakers(&mut self) {
-        self.tripped_mask = 0;
-        self.first_trip = None;
+        self.breakers.reset();
     }
 
     /// A new trading day: zero the daily slippage sum and the reject streak (trips stay).
     pub fn on_trading_day(&mut self) {
-        self.slippage_ticks = 0;
-        self.reject_streak = 0;
+        self.breakers.on_trading_day();
+    }
+
+    /// Daily realised slippage so far, ticks.
+    pub fn slippage_ticks(&self) -> i64 {
+        self.breakers.slippage_ticks()
     }
 
     /// The kill switch changed since the last call: `Some(engaged)` (for `Kill` receipts).
@@ -474,10 +343,5 @@ impl RiskGate {
     /// Net position of both legs minus the lot-alignment residual.
     pub fn naked(&self) -> BaseQty {
         BaseQty(self.pos[0] + self.pos[1] - self.residual)
-    }
-
-    /// Daily realised slippage so far, ticks.
-    pub fn slippage_ticks(&self) -> i64 {
-        self.slippage_ticks
     }
 }
