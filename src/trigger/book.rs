@@ -291,3 +291,116 @@ impl BookTable {
         self.ignored
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BaseQty, GatewayKind, Session, Unit};
+    use crate::domain::{Px, Qty};
+
+    fn table() -> BookTable {
+        let v = Venue {
+            id: VenueId(0),
+            name: "X".into(),
+            time_zone: chrono_tz::Tz::UTC,
+            sessions: vec![Session {
+                open_s: 0,
+                close_s: 0,
+                days: 0x7f,
+                night: false,
+            }],
+            holidays: vec![],
+            quote_age_ms_max: 500,
+            gateway: GatewayKind::Sim,
+        };
+        let i = Instrument {
+            id: InstrumentId(0),
+            symbol: "x".into(),
+            venue: VenueId(0),
+            tick_size: 1.0,
+            tick_decimals: 0,
+            lot_size: 1.0,
+            lot_unit: Unit::Tonne,
+            lot_base: BaseQty(Unit::Tonne.base_quanta()),
+            currency: "CNY".into(),
+            price_unit: Unit::Tonne,
+        };
+        BookTable::new(&[v], &[i]).unwrap()
+    }
+
+    fn q(ms: i64, seq: u64, bid: i64) -> Quote {
+        Quote {
+            ts_exchange: TsNs(ms * NS_PER_MS),
+            ts_recv: TsNs(ms * NS_PER_MS),
+            seq,
+            bid_px: Px(bid),
+            ask_px: Px(bid + 1),
+            bid_qty: Qty(1),
+            ask_qty: Qty(1),
+            venue: VenueId(0),
+            instrument: InstrumentId(0),
+            flags: 0,
+        }
+    }
+
+    const I: InstrumentId = InstrumentId(0);
+
+    #[test]
+    fn a_duplicate_sequence_number_is_dropped_without_a_gap() {
+        let mut b = table();
+        b.on_quote(&q(0, 7, 100));
+        assert_eq!(b.on_quote(&q(1, 7, 999)), None);
+        assert_eq!(b.latest(I).unwrap().bid_px, Px(100));
+        assert!(!b.is_gapped(I));
+    }
+
+    #[test]
+    fn a_sequence_reset_is_a_gap_that_the_next_contiguous_quote_clears() {
+        let mut b = table();
+        b.on_quote(&q(0, 50, 100));
+        let c = b.on_quote(&q(1, 1, 101)).unwrap();
+        assert_eq!(c.reason, Some(Unusable::SeqGap));
+        assert_eq!(
+            b.latest(I).unwrap().bid_px,
+            Px(101),
+            "applied: newest information"
+        );
+        assert_eq!(b.on_quote(&q(2, 2, 102)).unwrap().reason, None);
+    }
+
+    #[test]
+    fn ageing_and_emptying_are_reported_once_each() {
+        let mut b = table();
+        assert_eq!(
+            b.refresh(I, TsNs(0)).unwrap().reason,
+            Some(Unusable::NoQuote)
+        );
+        assert_eq!(b.on_quote(&q(0, 0, 100)).unwrap().reason, None);
+        assert_eq!(
+            b.refresh(I, TsNs(500 * NS_PER_MS)),
+            None,
+            "500 ms is still fresh"
+        );
+        let stale = b.refresh(I, TsNs(501 * NS_PER_MS)).unwrap();
+        assert_eq!((stale.reason, stale.code()), (Some(Unusable::Stale), 6));
+        assert_eq!(b.refresh(I, TsNs(900 * NS_PER_MS)), None);
+        let mut empty = q(1_000, 0, 100);
+        empty.ask_qty = Qty(0);
+        assert_eq!(b.on_quote(&empty).unwrap().reason, Some(Unusable::OneSided));
+        assert_eq!(
+            b.usable(I, TsNs(1_000 * NS_PER_MS)),
+            Err(Unusable::OneSided)
+        );
+    }
+
+    #[test]
+    fn quotes_of_unknown_instruments_are_counted_and_dropped() {
+        let mut b = table();
+        let mut x = q(0, 0, 1);
+        x.instrument = InstrumentId(5);
+        assert_eq!(b.on_quote(&x), None);
+        x.instrument = InstrumentId(u16::MAX);
+        assert_eq!(b.on_quote(&x), None);
+        assert_eq!(b.ignored(), 2);
+    }
+}

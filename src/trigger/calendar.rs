@@ -273,3 +273,116 @@ impl Calendar {
         self.open
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::GatewayKind;
+    use crate::domain::VenueId;
+
+    fn venue(tz: &str, sessions: Vec<Session>, holidays: Vec<NaiveDate>) -> Venue {
+        Venue {
+            id: VenueId(0),
+            name: "X".into(),
+            time_zone: tz.parse().unwrap(),
+            sessions,
+            holidays,
+            quote_age_ms_max: 1,
+            gateway: GatewayKind::Sim,
+        }
+    }
+
+    fn s(open_s: u32, close_s: u32, days: Weekdays, night: bool) -> Session {
+        Session {
+            open_s,
+            close_s,
+            days,
+            night,
+        }
+    }
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> TsNs {
+        let t = NaiveDate::from_ymd_opt(y, mo, d).unwrap();
+        TsNs(t.and_hms_opt(h, mi, 0).unwrap().and_utc().timestamp() * NS_PER_SEC)
+    }
+
+    #[test]
+    fn a_night_only_venue_trades_for_the_day_after_its_openings() {
+        // Sunday..Thursday openings → Monday..Friday business days.
+        let c = Calendar::new(&venue(
+            "America/New_York",
+            vec![s(64_800, 61_200, 0x4f, true)],
+            vec![],
+        ))
+        .unwrap();
+        assert_eq!(c.business_days, 0x1f);
+        let sh = Calendar::new(&venue(
+            "Asia/Shanghai",
+            vec![s(32_400, 54_000, 0x1f, false), s(75_600, 3_600, 0x1f, true)],
+            vec![],
+        ))
+        .unwrap();
+        assert_eq!(
+            sh.business_days, 0x1f,
+            "day sessions decide when there are any"
+        );
+    }
+
+    #[test]
+    fn a_session_opening_inside_the_dst_gap_opens_when_the_clock_jumps() {
+        // 02:30–04:00 New York on Sundays; 2025-03-09 02:00 EST jumps to 03:00 EDT (07:00 UTC).
+        let mut c = Calendar::new(&venue(
+            "America/New_York",
+            vec![s(9_000, 14_400, 0x40, false)],
+            vec![],
+        ))
+        .unwrap();
+        assert!(!c.is_open(utc(2025, 3, 9, 6, 59)));
+        assert!(c.is_open(utc(2025, 3, 9, 7, 0)));
+        assert!(c.is_open(utc(2025, 3, 9, 7, 59)));
+        assert!(!c.is_open(utc(2025, 3, 9, 8, 0)), "closes 04:00 EDT");
+        assert!(
+            c.is_open(utc(2025, 3, 2, 7, 30)),
+            "02:30 EST the week before"
+        );
+    }
+
+    #[test]
+    fn holidays_may_be_listed_unsorted_and_twice() {
+        let d = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+        let c = Calendar::new(&venue(
+            "UTC",
+            vec![s(0, 3_600, 0x1f, false)],
+            vec![d(5, 2), d(1, 1), d(5, 2)],
+        ))
+        .unwrap();
+        assert!(c.is_holiday(d(1, 1)) && c.is_holiday(d(5, 2)) && !c.is_holiday(d(5, 1)));
+        assert_eq!(c.next_business_day(d(4, 30)), d(5, 1));
+        assert_eq!(c.next_business_day(d(5, 1)), d(5, 5));
+    }
+
+    #[test]
+    fn a_closed_window_spans_to_the_next_opening_so_weekends_cost_one_recompute() {
+        let mut c =
+            Calendar::new(&venue("UTC", vec![s(3_600, 68_400, 0x1f, false)], vec![])).unwrap();
+        assert!(!c.is_open(utc(2025, 1, 11, 12, 0)));
+        assert_eq!(
+            c.window(),
+            (utc(2025, 1, 10, 19, 0), utc(2025, 1, 13, 1, 0), false)
+        );
+    }
+
+    #[test]
+    fn too_many_sessions_are_refused_with_the_venue_name() {
+        let e = Calendar::new(&venue(
+            "UTC",
+            vec![s(0, 1, 1, false); SESSIONS_MAX + 1],
+            vec![],
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "venues[X].sessions: 9 sessions, at most 8 expected"
+        );
+    }
+}

@@ -5,21 +5,24 @@
 //!
 //! * [`calendar`]: venue sessions, holidays, trading days (chrono-tz, DST exact).
 //! * [`book`]: latest top of book per instrument and whether it is usable.
-//! * [`spread`]: spread forms, bands with hysteresis, gates → [`spread::Opportunity`].
+//! * [`form`]: spread formulas and the float → integer milli-tick conversion.
+//! * [`spread`]: bands with hysteresis and gates → [`signal::Opportunity`] / [`signal::NoSignal`].
 //! * [`lots`]: lot ratio between legs and the residual ledger.
 //! * [`risk`]: pre-trade checks; [`breaker`]: circuit breakers; [`kill`]: the kill switch.
 
 pub mod book;
 pub mod breaker;
 pub mod calendar;
+pub mod form;
 pub mod kill;
 pub mod lots;
 pub mod risk;
+pub mod signal;
 pub mod spread;
 
 pub use book::{BookChange, BookError, BookTable, Unusable};
 pub use breaker::{Breaker, Breakers, Trip};
-pub use calendar::{Calendar, CalendarError};
+pub use calendar::{yyyymmdd, Calendar, CalendarError};
 pub use kill::KillSwitch;
 pub use lots::{align_lots, LotRatio, LotsError, ResidualLedger, TicketLots};
 pub use risk::{Proposal, Refused, RiskError, RiskGate};

@@ -94,9 +94,7 @@ pub struct RiskGate {
     pos: [i64; 2],
     residual: i64,
     naked_since: Option<TsNs>,
-    orders: Box<[TsNs]>,
-    orders_head: usize,
-    orders_len: usize,
+    orders: RateWindow,
     breakers: Breakers,
     kill: KillSwitch,
     kill_seen: bool,
@@ -156,9 +154,7 @@ impl RiskGate {
             pos: [0; 2],
             residual: 0,
             naked_since: None,
-            orders: vec![TsNs(i64::MIN); n].into_boxed_slice(),
-            orders_head: 0,
-            orders_len: 0,
+            orders: RateWindow::new(n),
             breakers: Breakers::new(risk),
             kill,
             kill_seen: false,
@@ -202,14 +198,7 @@ impl RiskGate {
 
     /// Refuses when `k` more orders would exceed the rate in the second ending at `now`.
     fn check_rate(&self, k: usize, now: TsNs) -> Result<(), Refused> {
-        let n = self.orders.len();
-        // Room iff the (n−k+1)-th most recent order is outside the window (or absent).
-        let fits = k <= n && {
-            let j = n - k + 1;
-            j > self.orders_len
-                || self.orders[(self.orders_head + n - j) % n].0 <= now.0 - NS_PER_SEC
-        };
-        if fits {
+        if self.orders.fits(k, now) {
             Ok(())
         } else {
             Err(self.rate_refusal(k, now))
@@ -218,15 +207,8 @@ impl RiskGate {
 
     #[cold]
     fn rate_refusal(&self, k: usize, now: TsNs) -> Refused {
-        let in_window = self.orders[..]
-            .iter()
-            .filter(|t| t.0 > now.0 - NS_PER_SEC)
-            .count();
-        (
-            Refusal::OrderRate,
-            (in_window + k) as i64,
-            self.orders.len() as i64,
-        )
+        let n = self.orders.in_window(now) + k;
+        (Refusal::OrderRate, n as i64, self.orders.max() as i64)
     }
 
     /// The larger leg's notional in the report currency, whole units rounded up.
@@ -248,10 +230,7 @@ impl RiskGate {
 
     /// An order was sent (any purpose: entries, backfills, rollbacks) at `now`.
     pub fn on_order_sent(&mut self, now: TsNs) {
-        let n = self.orders.len();
-        self.orders[self.orders_head] = now;
-        self.orders_head = (self.orders_head + 1) % n;
-        self.orders_len = (self.orders_len + 1).min(n);
+        self.orders.record(now);
     }
 
     /// A fill of `lots` on `leg`; `slippage_ticks` against the trigger price (positive = worse).
@@ -343,5 +322,91 @@ impl RiskGate {
     /// Net position of both legs minus the lot-alignment residual.
     pub fn naked(&self) -> BaseQty {
         BaseQty(self.pos[0] + self.pos[1] - self.residual)
+    }
+}
+
+/// The times of the last `max` orders in a fixed ring, for a sliding one-second rate limit.
+#[derive(Clone, Debug)]
+struct RateWindow {
+    times: Box<[TsNs]>,
+    head: usize,
+    len: usize,
+}
+
+impl RateWindow {
+    /// A window allowing `max` (≥ 1) orders per second; allocates once.
+    fn new(max: usize) -> RateWindow {
+        assert!(
+            max >= 1,
+            "Invariant: the rate window holds at least one order"
+        );
+        RateWindow {
+            times: vec![TsNs(i64::MIN); max].into_boxed_slice(),
+            head: 0,
+            len: 0,
+        }
+    }
+
+    fn max(&self) -> usize {
+        self.times.len()
+    }
+
+    /// True when `k` more orders at `now` keep the second `(now − 1 s, now]` within `max`. The
+    /// orders in the window are the most recent ones, so this holds iff the `(max − k + 1)`-th
+    /// most recent order is absent or outside the window: O(1).
+    fn fits(&self, k: usize, now: TsNs) -> bool {
+        let n = self.max();
+        if k > n {
+            return false;
+        }
+        let j = n - k + 1;
+        j > self.len || self.times[(self.head + n - j) % n].0 <= now.0 - NS_PER_SEC
+    }
+
+    /// Orders in `(now − 1 s, now]` (a scan: refusal path only).
+    fn in_window(&self, now: TsNs) -> usize {
+        self.times
+            .iter()
+            .filter(|t| t.0 > now.0 - NS_PER_SEC)
+            .count()
+    }
+
+    /// An order sent at `now` (times never go back).
+    fn record(&mut self, now: TsNs) {
+        let n = self.max();
+        self.times[self.head] = now;
+        self.head = (self.head + 1) % n;
+        self.len = (self.len + 1).min(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_constant_time_rate_check_agrees_with_counting() {
+        for max in [1usize, 2, 3, 10] {
+            let mut w = RateWindow::new(max);
+            let mut all: Vec<i64> = Vec::new();
+            let mut x: u64 = 0x2545_f491_4f6c_dd1d ^ max as u64;
+            let mut now = 0i64;
+            for _ in 0..2_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                now += (x % 400) as i64 * NS_PER_MS;
+                for k in 0..=max + 1 {
+                    let counted = all.iter().filter(|&&t| t > now - NS_PER_SEC).count();
+                    assert_eq!(w.fits(k, TsNs(now)), counted + k <= max, "max {max} k {k}");
+                }
+                if w.fits(1, TsNs(now)) {
+                    w.record(TsNs(now));
+                    all.push(now);
+                }
+                let counted = all.iter().filter(|&&t| t > now - NS_PER_SEC).count();
+                assert_eq!(w.in_window(TsNs(now)), counted);
+            }
+        }
     }
 }

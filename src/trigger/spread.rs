@@ -26,83 +26,11 @@
 //! cooldown restarts so a refused signal is not re-raised on every quote).
 
 use crate::config::{Fx, Instrument, Leg, Pair, Pricing, SpreadForm};
-use crate::domain::{InstrumentId, Px, Qty, Quote, Side, TsNs, NS_PER_MS};
+use crate::domain::{InstrumentId, Quote, Side, TsNs, NS_PER_MS};
 use crate::receipt::event::Refusal;
 use crate::trigger::book::{BookTable, Unusable};
-
-/// Hysteresis state of the pair.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Position {
-    /// No spread position.
-    Flat,
-    /// Spread sold (domestic short, overseas long).
-    Short,
-    /// Spread bought (domestic long, overseas short).
-    Long,
-}
-
-/// Whether a signal opens or closes a spread position.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SignalKind {
-    /// Opens from Flat.
-    Entry,
-    /// Closes back to Flat.
-    Exit,
-}
-
-/// The spread left its band.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Opportunity {
-    /// Spread side: `Sell` = sell domestic / buy overseas, `Buy` = buy domestic / sell overseas.
-    pub side: Side,
-    /// Entry or exit.
-    pub kind: SignalKind,
-    /// Executable domestic price (ticks): bid when selling the spread, ask when buying.
-    pub dom_px: Px,
-    /// Executable overseas price (ticks): ask when selling the spread, bid when buying.
-    pub ovs_px: Px,
-    /// Lots displayed at `dom_px`.
-    pub dom_qty: Qty,
-    /// Lots displayed at `ovs_px`.
-    pub ovs_qty: Qty,
-    /// The spread value compared, milli-spread-ticks.
-    pub spread_milli: i64,
-    /// The threshold it crossed, milli-spread-ticks.
-    pub threshold_milli: i64,
-    /// FX rate used (domestic per overseas currency).
-    pub fx: f64,
-    /// Evaluation time.
-    pub ts: TsNs,
-    /// Exchange time of the domestic quote.
-    pub dom_ts_exchange: TsNs,
-}
-
-/// Why [`SpreadTrigger::evaluate`] gave no opportunity.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum NoSignal {
-    /// A leg's book or the live FX rate is unusable (no receipt: `BookState` records it).
-    Unusable(InstrumentId, Unusable),
-    /// A price made the spread non-finite (e.g. ratio with a non-positive overseas price).
-    NonFinite,
-    /// Inside the band. Values are milli-spread-ticks (`i64::MIN`/`MAX` when not computed).
-    InBand {
-        /// Sell value.
-        sell_milli: i64,
-        /// Buy value.
-        buy_milli: i64,
-    },
-    /// The band was left but a gate held: write a `Refused` receipt with these.
-    Gated {
-        /// The opportunity that was held.
-        opp: Opportunity,
-        /// Which gate.
-        refusal: Refusal,
-        /// Measured value.
-        value: i64,
-        /// Limit it was compared with.
-        limit: i64,
-    },
-}
+use crate::trigger::form::{spread_value, to_milli};
+pub use crate::trigger::signal::{NoSignal, Opportunity, Position, SignalKind};
 
 /// Why a trigger could not be built.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -145,24 +73,6 @@ pub struct SpreadTrigger {
 
 fn milli(ticks: f64) -> i64 {
     (ticks * 1000.0).round() as i64
-}
-
-/// Spread ticks → milli-spread-ticks, rounded down (`down`) or up unless within 1e-6 of an
-/// integer. `None` when not finite.
-pub fn to_milli(v: f64, down: bool) -> Option<i64> {
-    let x = v * 1000.0;
-    if !x.is_finite() {
-        return None;
-    }
-    let r = x.round();
-    let m = if (x - r).abs() < 1e-6 {
-        r
-    } else if down {
-        x.floor()
-    } else {
-        x.ceil()
-    };
-    Some(m as i64)
 }
 
 impl SpreadTrigger {
@@ -393,16 +303,103 @@ impl SpreadTrigger {
     }
 }
 
-/// The spread in currency per domestic price unit (before dividing by the spread tick).
-pub fn spread_value(form: SpreadForm, pd: f64, po: f64, fx: f64) -> f64 {
-    match form {
-        SpreadForm::Difference { a, b, c } => a * pd - b * po * fx - c,
-        SpreadForm::Ratio => pd / (po * fx),
-        SpreadForm::ImportParity {
-            unit_conversion,
-            vat,
-            tariff,
-            costs,
-        } => pd - (po * unit_conversion * fx * (1.0 + vat) * (1.0 + tariff) + costs),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BaseQty, Unit};
+    use crate::domain::{Px, Qty, VenueId};
+
+    fn instruments() -> Vec<Instrument> {
+        let ins = |id: u16| Instrument {
+            id: InstrumentId(id),
+            symbol: "x".into(),
+            venue: VenueId(id),
+            tick_size: 1.0,
+            tick_decimals: 0,
+            lot_size: 1.0,
+            lot_unit: Unit::Tonne,
+            lot_base: BaseQty(Unit::Tonne.base_quanta()),
+            currency: "CNY".into(),
+            price_unit: Unit::Tonne,
+        };
+        vec![ins(0), ins(1)]
+    }
+
+    fn pair(center: f64, entry: f64, exit: f64) -> Pair {
+        Pair {
+            name: "p".into(),
+            domestic: InstrumentId(0),
+            overseas: InstrumentId(1),
+            form: SpreadForm::Ratio,
+            pricing: Pricing::Mid,
+            fx: Fx::Fixed(1.0),
+            spread_tick: 1.0,
+            center_ticks: center,
+            entry_band_ticks: entry,
+            exit_band_ticks: exit,
+            cooldown_ms: 0,
+            leg_skew_ms_max: 0,
+            domestic_size_min_lots: 1,
+            overseas_size_min_lots: 1,
+            domestic_lots_max: 1,
+            overseas_lots_max: 1,
+        }
+    }
+
+    fn trigger(center: f64, entry: f64, exit: f64) -> SpreadTrigger {
+        SpreadTrigger::new(&pair(center, entry, exit), &instruments()).unwrap()
+    }
+
+    fn opp(side: Side, kind: SignalKind) -> Opportunity {
+        Opportunity {
+            side,
+            kind,
+            dom_px: Px(0),
+            ovs_px: Px(0),
+            dom_qty: Qty(0),
+            ovs_qty: Qty(0),
+            spread_milli: 0,
+            threshold_milli: 0,
+            fx: 1.0,
+            ts: TsNs(7),
+            dom_ts_exchange: TsNs(0),
+        }
+    }
+
+    #[test]
+    fn thresholds_are_fixed_integers_from_the_configured_bands() {
+        let t = trigger(-2.5, 10.25, 0.4);
+        assert_eq!(t.thresholds_milli(), (7_750, -12_750, -2_100, -2_900));
+    }
+
+    #[test]
+    fn only_confirmed_signals_move_the_state() {
+        let mut t = trigger(0.0, 3.0, 1.0);
+        t.decline(&opp(Side::Sell, SignalKind::Entry));
+        assert_eq!(
+            (t.position(), t.last_signal),
+            (Position::Flat, Some(TsNs(7)))
+        );
+        t.confirm(&opp(Side::Sell, SignalKind::Entry));
+        assert_eq!(t.position(), Position::Short);
+        t.confirm(&opp(Side::Buy, SignalKind::Exit));
+        assert_eq!(t.position(), Position::Flat);
+        t.confirm(&opp(Side::Buy, SignalKind::Entry));
+        assert_eq!(t.position(), Position::Long);
+        t.confirm(&opp(Side::Sell, SignalKind::Exit));
+        assert_eq!(t.position(), Position::Flat);
+        t.set_position(Position::Short);
+        assert_eq!(t.position(), Position::Short);
+    }
+
+    #[test]
+    fn a_pair_naming_a_missing_instrument_is_refused_with_its_field() {
+        let mut p = pair(0.0, 1.0, 0.0);
+        p.overseas = InstrumentId(9);
+        let e = SpreadTrigger::new(&p, &instruments()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "pair.overseas: instrument id 9 not among the 2 instruments"
+        );
     }
 }
