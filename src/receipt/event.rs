@@ -152,6 +152,8 @@ pub enum Refusal {
     Cooldown = 12,
     /// Another ticket still open.
     TicketOpen = 13,
+    /// The two legs' exchange timestamps too far apart.
+    LegSkew = 14,
 }
 
 impl Refusal {
