@@ -158,7 +158,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// Every reason, for printers and tests.
-    pub const ALL: [Refusal; 13] = [
+    pub const ALL: [Refusal; 14] = [
         Refusal::KillSwitch,
         Refusal::Breaker,
         Refusal::PositionLimit,
@@ -172,6 +172,7 @@ impl Refusal {
         Refusal::SizeShort,
         Refusal::Cooldown,
         Refusal::TicketOpen,
+        Refusal::LegSkew,
     ];
 
     /// Decodes the on-disk value.
@@ -195,6 +196,7 @@ impl Refusal {
             Refusal::SizeShort => "size_short",
             Refusal::Cooldown => "cooldown",
             Refusal::TicketOpen => "ticket_open",
+            Refusal::LegSkew => "leg_skew",
         }
     }
 }
