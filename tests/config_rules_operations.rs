@@ -175,7 +175,7 @@ fn fsync_batch_records_are_required_only_for_batch() {
 #[test]
 fn sim_probabilities_are_between_zero_and_one() {
     rejects(
-        "reject_prob = 0.05\nack_loss_prob = 0.02\nack_loss_delay_ms = 2000          # a lost ack resurfaces this late (above ack_timeout_ms)\ndisc",
+        "reject_prob = 0.05\nack_loss_prob = 0.02\nack_loss_delay_ms = 700           # a lost ack resurfaces this late: past ack_timeout_ms (500), inside the 1 s breaker\ndisc",
         "reject_prob = 1.5\nack_loss_prob = 0.02\nack_loss_delay_ms = 2000\ndisc",
         "replay.sim[1].reject_prob",
         "≤ 1",

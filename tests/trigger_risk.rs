@@ -101,7 +101,7 @@ fn naked_exposure_standing_too_long_refuses_entries_and_trips_its_breaker() {
         g.check_entry(&buy(1, 1), late),
         Err((Refusal::NakedExposure, 2_001 * NS_PER_MS, 2_000 * NS_PER_MS))
     );
-    let trip = g.poll(late, false, false).unwrap();
+    let trip = g.poll(late, None, None).unwrap();
     assert_eq!(trip.breaker, Breaker::NakedTooLong);
     assert_eq!(g.tripped(), Some(Breaker::NakedTooLong));
 }
@@ -114,7 +114,7 @@ fn the_lot_alignment_residual_is_not_naked_exposure() {
     assert_eq!(g.naked(), BaseQty(5 * T));
     g.set_residual(BaseQty(5 * T), t0().plus_ms(10));
     assert_eq!(g.naked(), BaseQty(0));
-    assert_eq!(g.poll(t0().plus_ms(10_000), false, false), None);
+    assert_eq!(g.poll(t0().plus_ms(10_000), None, None), None);
     assert_eq!(g.check_entry(&sell(5, 1), t0().plus_ms(10_000)), Ok(()));
 }
 
@@ -213,11 +213,11 @@ fn a_tripped_breaker_refuses_entries_until_the_operator_resets_it() {
 #[test]
 fn a_silent_leg_in_session_trips_feed_staleness() {
     let (mut g, _) = gate();
-    assert_eq!(g.poll(t0(), true, true), None);
+    assert_eq!(g.poll(t0(), Some(t0()), Some(t0())), None);
     g.on_quote_time(Leg::Domestic, t0().plus_ms(3_000));
     g.on_quote_time(Leg::Overseas, t0().plus_ms(1_000));
-    assert_eq!(g.poll(t0().plus_ms(6_000), true, true), None);
-    let trip = g.poll(t0().plus_ms(6_001), true, true).unwrap();
+    assert_eq!(g.poll(t0().plus_ms(6_000), Some(t0()), Some(t0())), None);
+    let trip = g.poll(t0().plus_ms(6_001), Some(t0()), Some(t0())).unwrap();
     assert_eq!(
         (trip.breaker, trip.measured),
         (Breaker::FeedStale, 5_001 * NS_PER_MS)

@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 mod check;
 mod import;
 mod receipts;
+mod replay;
+mod synth;
 
 /// A command's failure: a message for stderr and the exit code.
 #[derive(Debug)]
@@ -64,6 +66,11 @@ pub enum Command {
     Receipts(receipts::Args),
     /// Convert a feed file from another format into a capture (`import csv ...`).
     Import(import::Args),
+    /// Backtest: replay captures (or the config's synthetic feed) through the engine against the
+    /// seeded simulated exchange; write receipts and print the summary.
+    Replay(replay::Args),
+    /// Write the config's seeded synthetic pair feed ([replay.synth]) as a capture file.
+    Synth(synth::Args),
 }
 
 /// Entry point of the binary.
@@ -73,6 +80,8 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(&a),
         Command::Receipts(a) => receipts::run(&a),
         Command::Import(a) => import::run(&a),
+        Command::Replay(a) => replay::run(&a),
+        Command::Synth(a) => synth::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

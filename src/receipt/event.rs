@@ -14,12 +14,15 @@ use crate::domain::{Px, Qty};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u16)]
 pub enum Kind {
-    /// Run started. `a` = seed (replay) or 0, `b` = config hash.
+    /// Run started. `a` = seed (replay) or 0, `b` = config hash, `c` = FX rate × 10⁶,
+    /// `px` = report currency as ASCII bytes, little-endian (`crate::engine::currency_code`).
     Start = 1,
-    /// Run stopped cleanly. `a` = quotes processed, `b` = tickets opened.
+    /// Run stopped cleanly. `a` = quotes processed, `b` = tickets opened, `c` = mark-to-market
+    /// value of the open position at the last mids, report-currency micro units.
     Stop = 2,
     /// The spread left its band. `side` = spread side (1 buy, 2 sell), `a` = spread ticks ×1000,
-    /// `px` = domestic price, `b` = overseas price (ticks), `instrument` = domestic.
+    /// `px` = domestic price, `b` = overseas price (ticks), `c` = threshold crossed (ticks ×1000),
+    /// `code` = 0 entry / 1 exit, `instrument` = domestic, `ts_aux` = domestic exchange time.
     Opportunity = 3,
     /// A would-be ticket or order was refused. `code` = [`Refusal`], `a`/`b` = the values compared.
     /// From the executor: `leg`, `instrument`, `code2` = purpose of the refused order or
@@ -46,7 +49,9 @@ pub enum Kind {
     /// `OrderDone`).
     OrderAck = 9,
     /// Fill. `ticket`, `order`, `leg`, `side`, `px` = fill price, `qty` = fill lots,
-    /// `a` = slippage ticks against the trigger price (positive = worse), `code` = purpose.
+    /// `a` = slippage ticks against the trigger price (positive = worse), `code` = purpose,
+    /// `b` = cash flow in report-currency micro units (negative = paid), `c` = signed exposure
+    /// change in base quanta (both completed by the engine, `crate::engine`).
     Fill = 10,
     /// Order rejected. `ticket`, `order`, `leg`, `code` = reject reason, `qty` = rejected lots;
     /// `a` = 1 when it is a cancel that was rejected (the order stays as it was).

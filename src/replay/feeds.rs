@@ -100,7 +100,11 @@ pub struct Merge {
 impl Merge {
     /// Opens `feeds` (path, time shift ns) and maps them onto `cfg`'s instruments by symbol.
     pub fn open(cfg: &Config, feeds: &[(PathBuf, i64)]) -> Result<Merge, FeedError> {
-        let mut merge = Merge { sources: Vec::new(), info: Vec::new(), skipped: 0 };
+        let mut merge = Merge {
+            sources: Vec::new(),
+            info: Vec::new(),
+            skipped: 0,
+        };
         for (path, shift) in feeds {
             let cap = Capture::open(path)?;
             let (map, unmapped) = map_capture(cfg, &cap, path)?;
@@ -111,7 +115,12 @@ impl Merge {
                 unmapped,
                 note: cap.note().to_string(),
             });
-            merge.sources.push(Source { quotes: Quotes::Mapped(cap), map, shift_ns: *shift, pos: 0 });
+            merge.sources.push(Source {
+                quotes: Quotes::Mapped(cap),
+                map,
+                shift_ns: *shift,
+                pos: 0,
+            });
         }
         merge.check_legs(cfg)?;
         Ok(merge)
@@ -122,7 +131,13 @@ impl Merge {
         let map = cfg
             .instruments
             .iter()
-            .map(|i| Some(MapEntry { instrument: i.id, venue: i.venue, px_scale: 1 }))
+            .map(|i| {
+                Some(MapEntry {
+                    instrument: i.id,
+                    venue: i.venue,
+                    px_scale: 1,
+                })
+            })
             .collect();
         let info = FeedInfo {
             path: PathBuf::from(label),
@@ -132,7 +147,12 @@ impl Merge {
             note: label.to_string(),
         };
         Merge {
-            sources: vec![Source { quotes: Quotes::Owned(quotes), map, shift_ns: 0, pos: 0 }],
+            sources: vec![Source {
+                quotes: Quotes::Owned(quotes),
+                map,
+                shift_ns: 0,
+                pos: 0,
+            }],
             info: vec![info],
             skipped: 0,
         }
@@ -140,9 +160,16 @@ impl Merge {
 
     fn check_legs(&self, cfg: &Config) -> Result<(), FeedError> {
         for leg in [cfg.pair.domestic, cfg.pair.overseas] {
-            let present = self.sources.iter().any(|s| s.map.iter().flatten().any(|m| m.instrument == leg));
+            let present = self
+                .sources
+                .iter()
+                .any(|s| s.map.iter().flatten().any(|m| m.instrument == leg));
             if !present {
-                let feeds: Vec<String> = self.info.iter().map(|i| i.path.display().to_string()).collect();
+                let feeds: Vec<String> = self
+                    .info
+                    .iter()
+                    .map(|i| i.path.display().to_string())
+                    .collect();
                 return Err(FeedError::LegMissing {
                     symbol: cfg.instruments[leg.idx()].symbol.clone(),
                     feeds: feeds.join(", "),
@@ -208,7 +235,11 @@ fn apply(mut q: Quote, m: MapEntry, shift_ns: i64) -> Quote {
     q
 }
 
-fn map_capture(cfg: &Config, cap: &Capture, path: &Path) -> Result<(Vec<Option<MapEntry>>, Vec<String>), FeedError> {
+fn map_capture(
+    cfg: &Config,
+    cap: &Capture,
+    path: &Path,
+) -> Result<(Vec<Option<MapEntry>>, Vec<String>), FeedError> {
     let mut map = Vec::with_capacity(cap.instruments().len());
     let mut unmapped = Vec::new();
     for ci in cap.instruments() {
@@ -224,7 +255,11 @@ fn map_capture(cfg: &Config, cap: &Capture, path: &Path) -> Result<(Vec<Option<M
             config_tick: inst.tick_size,
             index: inst.id.idx(),
         })?;
-        map.push(Some(MapEntry { instrument: inst.id, venue: inst.venue, px_scale }));
+        map.push(Some(MapEntry {
+            instrument: inst.id,
+            venue: inst.venue,
+            px_scale,
+        }));
     }
     Ok((map, unmapped))
 }

@@ -48,7 +48,6 @@ pub struct Breakers {
     slippage_ticks: i64,
     reject_streak: u32,
     last_quote: [TsNs; 2],
-    in_session: [bool; 2],
     tripped_mask: u8,
     first: Option<Trip>,
 }
@@ -65,7 +64,6 @@ impl Breakers {
             slippage_ticks: 0,
             reject_streak: 0,
             last_quote: [TsNs::ZERO; 2],
-            in_session: [false; 2],
             tripped_mask: 0,
             first: None,
         }
@@ -99,18 +97,21 @@ impl Breakers {
         self.last_quote[i] = self.last_quote[i].max(ts_recv);
     }
 
-    /// Timer checks: feed staleness per leg in session (measured from the later of the last
-    /// quote and the session opening seen by this poll) and naked exposure standing since
-    /// `naked_since`. Returns the first new trip.
-    pub fn poll(&mut self, now: TsNs, open: [bool; 2], naked_since: Option<TsNs>) -> Option<Trip> {
+    /// Timer checks: feed staleness per leg in session and naked exposure standing since
+    /// `naked_since`. `open_since[i]` is `Some(opening time)` of the session leg `i` is in now,
+    /// `None` when it is closed: silence is measured from the later of the last quote and that
+    /// opening, so a close between two polls never counts as silence. Returns the first new trip.
+    pub fn poll(
+        &mut self,
+        now: TsNs,
+        open_since: [Option<TsNs>; 2],
+        naked_since: Option<TsNs>,
+    ) -> Option<Trip> {
         let mut out = None;
-        for (i, open) in open.into_iter().enumerate() {
-            if open && !self.in_session[i] {
-                self.last_quote[i] = self.last_quote[i].max(now);
-            }
-            self.in_session[i] = open;
-            let age = now.since(self.last_quote[i]);
-            if open && age > self.feed_stale_ns_max {
+        for (i, since) in open_since.into_iter().enumerate() {
+            let Some(opened) = since else { continue };
+            let age = now.since(self.last_quote[i].max(opened));
+            if age > self.feed_stale_ns_max {
                 out = out.or(self.trip(Breaker::FeedStale, age, self.feed_stale_ns_max));
             }
         }
@@ -231,11 +232,12 @@ mod tests {
         let mut b = Breakers::new(&risk());
         let t0 = TsNs(1_000 * NS_PER_MS);
         // Closed for hours: no trip. Opens at t0: the clock starts there, not at the last quote.
-        assert_eq!(b.poll(t0, [false, false], None), None);
-        assert_eq!(b.poll(t0, [true, true], None), None);
+        let open = [Some(t0), Some(t0)];
+        assert_eq!(b.poll(t0, [None, None], None), None);
+        assert_eq!(b.poll(t0, open, None), None);
         b.on_quote_time(0, t0.plus_ms(4_000));
-        assert_eq!(b.poll(t0.plus_ms(5_000), [true, true], None), None);
-        let t = b.poll(t0.plus_ms(5_001), [true, true], None).unwrap();
+        assert_eq!(b.poll(t0.plus_ms(5_000), open, None), None);
+        let t = b.poll(t0.plus_ms(5_001), open, None).unwrap();
         assert_eq!(
             (t.breaker, t.measured),
             (Breaker::FeedStale, 5_001 * NS_PER_MS)
@@ -243,12 +245,24 @@ mod tests {
     }
 
     #[test]
+    fn a_close_between_two_polls_is_not_silence() {
+        // Regression: polls only while open, on quotes; the venue closed and reopened between
+        // two polls (overnight). Silence counts from the reopening, not from yesterday's quote.
+        let mut b = Breakers::new(&risk());
+        let day1 = TsNs(1_000 * NS_PER_MS);
+        b.on_quote_time(1, day1);
+        assert_eq!(b.poll(day1, [None, Some(day1)], None), None);
+        let day2 = day1.plus_ms(6 * 3_600_000);
+        assert_eq!(b.poll(day2.plus_ms(1), [None, Some(day2)], None), None);
+    }
+
+    #[test]
     fn naked_exposure_standing_too_long_trips() {
         let mut b = Breakers::new(&risk());
         let since = Some(TsNs(0));
-        assert_eq!(b.poll(TsNs(2_000 * NS_PER_MS), [false; 2], since), None);
+        assert_eq!(b.poll(TsNs(2_000 * NS_PER_MS), [None; 2], since), None);
         let t = b
-            .poll(TsNs(2_000 * NS_PER_MS + 1), [false; 2], since)
+            .poll(TsNs(2_000 * NS_PER_MS + 1), [None; 2], since)
             .unwrap();
         assert_eq!(t.breaker, Breaker::NakedTooLong);
     }

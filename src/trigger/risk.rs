@@ -278,11 +278,17 @@ impl RiskGate {
         self.breakers.on_quote_time(li(leg), ts_recv);
     }
 
-    /// Timer checks at `now` with each leg's session state: feed staleness and naked exposure
-    /// held too long. Returns the first new trip.
-    pub fn poll(&mut self, now: TsNs, dom_open: bool, ovs_open: bool) -> Option<Trip> {
+    /// Timer checks at `now` with each leg's session state (`Some(opening time)` of the current
+    /// session, `None` when closed): feed staleness and naked exposure held too long. Returns
+    /// the first new trip.
+    pub fn poll(
+        &mut self,
+        now: TsNs,
+        dom_open_since: Option<TsNs>,
+        ovs_open_since: Option<TsNs>,
+    ) -> Option<Trip> {
         self.breakers
-            .poll(now, [dom_open, ovs_open], self.naked_since)
+            .poll(now, [dom_open_since, ovs_open_since], self.naked_since)
     }
 
     /// The first breaker tripped since the last reset.
