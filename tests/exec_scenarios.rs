@@ -526,3 +526,34 @@ fn reports_for_unknown_orders_are_recorded_not_applied() {
     );
     assert_eq!(h.ex.position(DOM_ID), Qty(0));
 }
+
+#[test]
+fn repair_waits_for_a_fresh_quote_instead_of_hitting_the_same_book() {
+    // Regression (seed sweep): an unwind that found the displayed size already taken was
+    // retried three times within a millisecond against the same book, used up its attempts and
+    // left the ticket stuck. A retry now waits for a newer view of that leg's market.
+    let mut h = ioc();
+    h.mkt.dom.ts = ms(0);
+    h.mkt.ovs.ts = ms(0);
+    h.open(&spec(5, 1));
+    h.take_orders();
+    h.at(ms(1)).fill(OrderId(1), 5);
+    h.reject(OrderId(2));
+    let b1 = h.take_orders();
+    assert_eq!(b1.len(), 1, "first backfill goes out on the current view");
+    h.at(ms(2)).done(b1[0].order, 1);
+    assert!(
+        h.take_orders().is_empty(),
+        "no retry against the same overseas book"
+    );
+    h.timer(ms(3));
+    assert!(
+        h.take_orders().is_empty(),
+        "still the same book: still no retry"
+    );
+    h.mkt.ovs.ts = ms(3);
+    h.timer(ms(4));
+    let b2 = h.take_orders();
+    assert_eq!(b2.len(), 1, "a newer quote allows the second attempt");
+    assert_eq!(h.purpose(b2[0].order), Purpose::Backfill as u16);
+}

@@ -295,6 +295,7 @@ impl Engine {
                 bid_qty: q.bid_qty,
                 ask_qty: q.ask_qty,
                 tradable: true,
+                ts: q.ts_recv,
             },
             Err(_) => match self.books.latest(id) {
                 Some(q) => LegMarket {
@@ -303,6 +304,7 @@ impl Engine {
                     bid_qty: q.bid_qty,
                     ask_qty: q.ask_qty,
                     tradable: false,
+                    ts: q.ts_recv,
                 },
                 None => LegMarket::default(),
             },

@@ -20,7 +20,9 @@
 //!    nothing live → `RolledBack` (or `Balanced` if that multiple is the target).
 //!
 //! Nothing is ever sent into a leg whose market is not `tradable`, nor when its executable price
-//! is beyond the bound: the ticket waits for the market or the next deadline.
+//! is beyond the bound: the ticket waits for the market or the next deadline. A backfill or
+//! rollback is not retried against the same market view it was last sent on (its displayed
+//! size was just taken): the retry waits for a newer quote of that leg.
 
 use crate::domain::{Px, Qty, Side};
 use crate::exec::actions::{leg_code, payload, Actions};
@@ -226,7 +228,14 @@ fn send(
     let id = s.id;
     let leg = &mut s.legs[l];
     let Some(px) = px else { return Send::Wait };
-    if !ctx.mkt.leg(l).tradable {
+    let mkt = ctx.mkt.leg(l);
+    if !mkt.tradable {
+        return Send::Wait;
+    }
+    // A repair retried against the very book that just left it short would find the same
+    // (already consumed) size: wait for a newer view of the market.
+    let repair = purpose != Purpose::Entry;
+    if repair && mkt.ts.0 != 0 && mkt.ts <= leg.repair_mkt_ts {
         return Send::Wait;
     }
     let used = ctx.day_use[l].orders + acts.orders_sent[l];
@@ -263,6 +272,9 @@ fn send(
         );
         leg.side
     };
+    if repair {
+        leg.repair_mkt_ts = mkt.ts;
+    }
     let order = OrderId(ctx.next_order + acts.ids_used);
     acts.ids_used += 1;
     acts.orders_sent[l] += 1;

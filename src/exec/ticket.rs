@@ -56,6 +56,9 @@ pub struct LegMarket {
     pub ask_qty: Qty,
     /// In session, book usable, not limit-locked.
     pub tradable: bool,
+    /// Version of this view: the receive time of the book's quote (0 = unknown). A repair that
+    /// found nothing is retried only on a newer view, never against the same book again.
+    pub ts: TsNs,
 }
 
 impl LegMarket {
@@ -228,6 +231,8 @@ pub struct LegState {
     pub backfills: u32,
     /// Rollback orders sent.
     pub rollbacks: u32,
+    /// Market view version ([`LegMarket::ts`]) the last backfill or rollback was sent on.
+    pub repair_mkt_ts: TsNs,
     /// A `Refused` (order budget) was already written for this leg.
     pub refused_order: bool,
     /// A `Refused` (cancel budget) was already written for this leg.
@@ -244,6 +249,7 @@ impl LegState {
             target: spec.qty,
             trigger_px: spec.trigger_px,
             entry_sent: Qty::ZERO,
+            repair_mkt_ts: TsNs::ZERO,
             filled_fwd: Qty::ZERO,
             filled_back: Qty::ZERO,
             notional_fwd: 0,

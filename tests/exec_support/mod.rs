@@ -56,6 +56,7 @@ pub fn market() -> MarketView {
             bid_qty: Qty(40),
             ask_qty: Qty(40),
             tradable: true,
+            ts: TsNs::ZERO,
         },
         ovs: LegMarket {
             bid: Px(OVS_TRIGGER.0 - 1),
@@ -63,6 +64,7 @@ pub fn market() -> MarketView {
             bid_qty: Qty(8),
             ask_qty: Qty(8),
             tradable: true,
+            ts: TsNs::ZERO,
         },
     }
 }
