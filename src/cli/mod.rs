@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod import;
+mod import_desk;
+mod inspect;
 mod receipts;
 
 /// A command's failure: a message for stderr and the exit code.
@@ -64,6 +66,10 @@ pub enum Command {
     Receipts(receipts::Args),
     /// Convert a feed file from another format into a capture (`import csv ...`).
     Import(import::Args),
+    /// Summarise captures per instrument: counts, time range (UTC and venue local), trading
+    /// days, gaps, crossed/locked/empty books, latency percentiles, median spread, out-of-session
+    /// share (`--json` for scripts).
+    Inspect(inspect::Args),
 }
 
 /// Entry point of the binary.
@@ -73,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(&a),
         Command::Receipts(a) => receipts::run(&a),
         Command::Import(a) => import::run(&a),
+        Command::Inspect(a) => inspect::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
