@@ -285,3 +285,45 @@ fn truncated_dbn_exits_2_with_the_byte_offset_and_leaves_nothing() {
     std::fs::remove_file(&input).unwrap();
     assert_empty_dir(dir.path());
 }
+
+#[test]
+fn decoder_cut_at_every_byte_offset_returns_the_prefix_or_a_precise_error() {
+    use crossarb::feed::dbn::{decode, DbnJob};
+    use crossarb::feed::import::{ImportError, Specs};
+    let bytes = plain(TRADES);
+    let first = 8 + u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    let size = std::mem::size_of::<dbn::TradeMsg>();
+    let specs = Specs::new(&["ESU4=0.25".to_owned()], None).unwrap();
+    let defs = Default::default();
+    let path = std::path::Path::new("trades.dbn");
+    let job = DbnJob {
+        path,
+        specs: &specs,
+        venue: None,
+        definitions: &defs,
+        created_at: TsNs(0),
+    };
+    for cut in 0..=bytes.len() {
+        match decode(&bytes[..cut], &job) {
+            Ok(d) => {
+                assert!(
+                    cut >= first && (cut - first) % size == 0,
+                    "cut {cut}: accepted a partial record"
+                );
+                assert_eq!(d.quotes.len(), (cut - first) / size);
+            }
+            Err(ImportError::Offset {
+                offset, message, ..
+            }) if cut >= first => {
+                let start = first + (cut - first) / size * size;
+                assert_eq!(offset as usize, start, "cut {cut}: {message}");
+                assert!(
+                    message.starts_with("truncated record"),
+                    "cut {cut}: {message}"
+                );
+            }
+            Err(ImportError::Offset { offset: 0, .. }) => assert!(cut < first),
+            Err(e) => panic!("cut {cut}: unexpected error {e}"),
+        }
+    }
+}
