@@ -1,6 +1,6 @@
 //! `crossarb import <format> ...`: converts a feed file held by a desk into a capture. One
-//! nested subcommand per source format (`csv` now; `ctp-csv`, `dbn`, `bar-csv` slot in beside
-//! it). Runs on the CLI thread; a progress bar goes to stderr when it is a terminal.
+//! nested subcommand per source format: `csv` here; `ctp-csv`, `dbn`, `bar-csv` in
+//! `import_desk`. Runs on the CLI thread; a progress bar goes to stderr when it is a terminal.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -26,6 +26,13 @@ pub enum Format {
     /// Generic quote CSV with header `ts_ns,instrument,bid,ask,bid_size,ask_size` (UTC ns,
     /// symbol, decimal prices, sizes in lots; empty side: size 0).
     Csv(CsvArgs),
+    /// CTP depth-market-data style CSV (.csv or .csv.gz): columns from `--layout cffex-l1|tqsdk`
+    /// or `--layout-file`; TRADE records from cumulative volume; night sessions on the right day.
+    CtpCsv(super::import_desk::CtpArgs),
+    /// Databento DBN (plain or zstd): mbp-1, tbbo, bbo-1s/1m → quotes; trades → TRADE records.
+    Dbn(super::import_desk::DbnArgs),
+    /// 1-minute bid/ask bar CSV (COMEX GC layout): one quote per bar at bar close, flagged BAR.
+    BarCsv(super::import_desk::BarArgs),
 }
 
 /// Arguments of `import csv`.
@@ -50,6 +57,9 @@ pub struct CsvArgs {
 pub fn run(args: &Args) -> Result<(), CliError> {
     match &args.format {
         Format::Csv(a) => run_csv(a),
+        Format::CtpCsv(a) => super::import_desk::run_ctp(a),
+        Format::Dbn(a) => super::import_desk::run_dbn(a),
+        Format::BarCsv(a) => super::import_desk::run_bars(a),
     }
 }
 

@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod import;
+mod import_desk;
+mod inspect;
 mod receipts;
 mod replay;
 mod synth;
@@ -71,6 +73,10 @@ pub enum Command {
     Replay(replay::Args),
     /// Write the config's seeded synthetic pair feed ([replay.synth]) as a capture file.
     Synth(synth::Args),
+    /// Summarise captures per instrument: counts, time range (UTC and venue local), trading
+    /// days, gaps, crossed/locked/empty books, latency percentiles, median spread, out-of-session
+    /// share (`--json` for scripts).
+    Inspect(inspect::Args),
 }
 
 /// Entry point of the binary.
@@ -82,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Import(a) => import::run(&a),
         Command::Replay(a) => replay::run(&a),
         Command::Synth(a) => synth::run(&a),
+        Command::Inspect(a) => inspect::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

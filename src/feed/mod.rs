@@ -2,8 +2,15 @@
 //! importers that turn other formats into captures. Decoders are pure; file I/O stays at the edge.
 //!
 //! [`capture`] is the format (reader and writer); [`decimal`] parses prices exactly as sources
-//! write them; [`csv`] imports the generic quote CSV (`crossarb import csv`).
+//! write them; [`csv`] imports the generic quote CSV (`crossarb import csv`). The desk-data
+//! importers share [`import`]: [`ctp`] (CTP-style CSV), [`dbn`] (Databento DBN), [`bars`]
+//! (1-minute bid/ask bars). [`inspect`] summarises a capture per instrument.
 
+pub mod bars;
 pub mod capture;
 pub mod csv;
+pub mod ctp;
+pub mod dbn;
 pub mod decimal;
+pub mod import;
+pub mod inspect;
