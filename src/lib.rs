@@ -16,6 +16,7 @@ pub mod config;
 pub mod domain;
 pub mod exec;
 pub mod feed;
+pub mod gateway;
 pub mod receipt;
 pub mod sim;
 pub mod trigger;
