@@ -17,6 +17,7 @@ pub mod domain;
 pub mod engine;
 pub mod exec;
 pub mod feed;
+pub mod gateway;
 pub mod receipt;
 pub mod replay;
 pub mod sim;

@@ -1,0 +1,26 @@
+//! FIX 4.4 order entry for the overseas leg (DESIGN.md §3 "Live"): the tag=value codec, typed
+//! messages, the translation to and from the engine's order messages, the initiator session
+//! state machine and its sequence store. All pure: a mio driver (elsewhere) feeds socket bytes
+//! and times in and writes the session's outbound bytes out; tests drive it directly.
+//!
+//! Layout: [`text`] numbers and timestamps; [`codec`] encoder; [`decode`] decoder; [`msg`]
+//! typed messages; [`app`] OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session;
+//! [`event`] its outputs; [`store`] sequence file and resend ring.
+
+pub mod app;
+pub mod codec;
+pub mod decode;
+pub mod event;
+mod inbound;
+pub mod msg;
+pub mod session;
+pub mod store;
+pub mod text;
+
+pub use app::{InstrumentSpec, Instruments, SendError};
+pub use codec::{Encoder, Fields, Header};
+pub use decode::{decode, DecodeError, Decoded, Field, FieldError, Message};
+pub use event::{DisconnectReason, Event, Text};
+pub use msg::FixMsg;
+pub use session::{reconnect_delay_ms, Credential, Session, SessionConfig, State};
+pub use store::{ResendRing, SeqFile, SeqNums};

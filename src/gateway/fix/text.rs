@@ -1,0 +1,268 @@
+//! FIX value text without allocation: unsigned/signed integers, exact decimals (prices) and
+//! UTCTimestamp `YYYYMMDD-HH:MM:SS.sss`, both ways. Pure functions on byte slices; used by the
+//! codec on whichever thread encodes or decodes (the gateway thread live, the test thread here).
+
+use crate::domain::{TsNs, NS_PER_MS, NS_PER_SEC};
+use crate::feed::decimal::Decimal;
+
+/// Bytes of the longest `u64` in decimal.
+pub const U64_DIGITS_MAX: usize = 20;
+/// Bytes of a UTCTimestamp with milliseconds: `YYYYMMDD-HH:MM:SS.sss`.
+pub const TIMESTAMP_LEN: usize = 21;
+
+/// Writes `v` in decimal at the end of `out`; returns where the digits start.
+pub fn u64_digits(mut v: u64, out: &mut [u8; U64_DIGITS_MAX]) -> usize {
+    let mut i = U64_DIGITS_MAX;
+    loop {
+        i -= 1;
+        out[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return i;
+        }
+    }
+}
+
+/// Parses a non-empty run of ASCII digits (no sign, no spaces) that fits a `u64`.
+pub fn parse_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > U64_DIGITS_MAX {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(v)
+}
+
+/// Parses an optionally `-`-signed integer that fits an `i64`.
+pub fn parse_i64(b: &[u8]) -> Option<i64> {
+    match b.split_first() {
+        Some((b'-', rest)) => {
+            let v = parse_u64(rest)?;
+            0i64.checked_sub_unsigned(v)
+        }
+        _ => i64::try_from(parse_u64(b)?).ok(),
+    }
+}
+
+/// Writes `d` with exactly `d.scale` decimals (`{50, 2}` → `0.50`) into `out`; returns the
+/// length, or `None` when `out` is too short (40 bytes always suffice).
+pub fn write_decimal(d: Decimal, out: &mut [u8]) -> Option<usize> {
+    let mut digits = [0u8; U64_DIGITS_MAX];
+    let start = u64_digits(d.mantissa.unsigned_abs(), &mut digits);
+    let ds = &digits[start..];
+    let scale = usize::from(d.scale);
+    let mut n = 0;
+    let mut put = |c: u8| -> Option<()> {
+        *out.get_mut(n)? = c;
+        n += 1;
+        Some(())
+    };
+    if d.mantissa < 0 {
+        put(b'-')?;
+    }
+    if scale == 0 {
+        ds.iter().try_for_each(|&c| put(c))?;
+        return Some(n);
+    }
+    // Integer part: the digits left of the point, or "0".
+    if ds.len() > scale {
+        ds[..ds.len() - scale].iter().try_for_each(|&c| put(c))?;
+    } else {
+        put(b'0')?;
+    }
+    put(b'.')?;
+    for _ in ds.len()..scale {
+        put(b'0')?;
+    }
+    let frac_from = ds.len().saturating_sub(scale);
+    ds[frac_from..].iter().try_for_each(|&c| put(c))?;
+    Some(n)
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// (year, month, day) → days since 1970-01-01; the inverse of [`civil_from_days`].
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = y - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Writes `t` as `YYYYMMDD-HH:MM:SS.sss` (UTC, milliseconds truncated toward the past).
+/// `None` outside years 0000–9999.
+pub fn write_timestamp(t: TsNs, out: &mut [u8; TIMESTAMP_LEN]) -> Option<()> {
+    let ms_total = t.0.div_euclid(NS_PER_MS);
+    let secs = ms_total.div_euclid(1000);
+    let ms = ms_total.rem_euclid(1000) as u32;
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let sod = secs.rem_euclid(86_400) as u32;
+    let mut put = |at: usize, v: u32, width: usize| {
+        let mut v = v;
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, y as u32, 4);
+    put(4, mo, 2);
+    put(6, d, 2);
+    put(9, sod / 3600, 2);
+    put(12, sod / 60 % 60, 2);
+    put(15, sod % 60, 2);
+    put(18, ms, 3);
+    out[8] = b'-';
+    out[11] = b':';
+    out[14] = b':';
+    out[17] = b'.';
+    Some(())
+}
+
+fn digits_u32(b: &[u8]) -> Option<u32> {
+    if b.iter().all(u8::is_ascii_digit) {
+        u32::try_from(parse_u64(b)?).ok()
+    } else {
+        None
+    }
+}
+
+/// Parses `YYYYMMDD-HH:MM:SS` with an optional fraction of 1–9 digits (FIX 4.4 sends 3).
+/// A leap second (`:60`) counts as the next second.
+pub fn parse_timestamp(b: &[u8]) -> Option<TsNs> {
+    if b.len() < 17 || b[8] != b'-' || b[11] != b':' || b[14] != b':' {
+        return None;
+    }
+    let y = i64::from(digits_u32(&b[0..4])?);
+    let (mo, d) = (digits_u32(&b[4..6])?, digits_u32(&b[6..8])?);
+    let (h, mi, s) = (
+        digits_u32(&b[9..11])?,
+        digits_u32(&b[12..14])?,
+        digits_u32(&b[15..17])?,
+    );
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60
+    {
+        return None;
+    }
+    let mut nanos: i64 = 0;
+    if b.len() > 17 {
+        let frac = &b[18..];
+        if b[17] != b'.' || frac.is_empty() || frac.len() > 9 {
+            return None;
+        }
+        nanos = i64::from(digits_u32(frac)?) * 10i64.pow(9 - frac.len() as u32);
+    }
+    let secs = days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s);
+    Some(TsNs(secs * NS_PER_SEC + nanos))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(m: i64, s: u8) -> String {
+        let mut out = [0u8; 40];
+        let n = write_decimal(
+            Decimal {
+                mantissa: m,
+                scale: s,
+            },
+            &mut out,
+        )
+        .unwrap();
+        String::from_utf8(out[..n].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn decimals_print_exactly_with_their_scale() {
+        assert_eq!(dec(40_695, 1), "4069.5");
+        assert_eq!(dec(5, 3), "0.005");
+        assert_eq!(dec(-5, 1), "-0.5");
+        assert_eq!(dec(0, 2), "0.00");
+        assert_eq!(dec(70_010, 0), "70010");
+        assert_eq!(dec(i64::MIN, 18), "-9.223372036854775808");
+        let mut short = [0u8; 3];
+        assert_eq!(
+            write_decimal(Decimal::parse(b"12.5").unwrap(), &mut short),
+            None
+        );
+    }
+
+    #[test]
+    fn integers_parse_strictly() {
+        assert_eq!(parse_u64(b"0"), Some(0));
+        assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_u64(b"18446744073709551616"), None);
+        assert_eq!(parse_u64(b""), None);
+        assert_eq!(parse_u64(b"+1"), None);
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775808"), None);
+    }
+
+    #[test]
+    fn timestamps_round_trip_and_match_chrono() {
+        for ns in [
+            0i64,
+            1_719_878_281_218_218_853,
+            951_782_400_000_000_000, // 2000-02-29
+            -1,
+            9_000_000_000_000_000_000, // 2255, near the end of TsNs
+        ] {
+            let mut out = [0u8; TIMESTAMP_LEN];
+            write_timestamp(TsNs(ns), &mut out).unwrap();
+            let s = std::str::from_utf8(&out).unwrap();
+            let chrono = chrono::DateTime::from_timestamp_millis(ns.div_euclid(NS_PER_MS)).unwrap();
+            assert_eq!(s, chrono.format("%Y%m%d-%H:%M:%S%.3f").to_string());
+            assert_eq!(
+                parse_timestamp(&out),
+                Some(TsNs(ns.div_euclid(NS_PER_MS) * NS_PER_MS))
+            );
+        }
+    }
+
+    #[test]
+    fn timestamps_reject_impossible_dates() {
+        assert!(parse_timestamp(b"20240229-00:00:00").is_some());
+        for bad in [
+            &b"20230229-00:00:00"[..],
+            b"20241301-00:00:00",
+            b"20240101-24:00:00",
+            b"20240101 00:00:00",
+            b"20240101-00:00:00.",
+            b"20240101-00:00:00.1234567890",
+            b"2024010-00:00:00",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{:?}", std::str::from_utf8(bad));
+        }
+    }
+}
