@@ -11,7 +11,8 @@
 #
 # Needs only bash, coreutils and cargo. The benches busy-spin on cores 0 and 1: run on a quiet
 # machine and say in the commit if it was not. CROSSARB_BENCH_QUICK=1 gives a smoke run (sample
-# counts / 100; the report says so).
+# counts / 100; the report says so). BENCH_NOTE="..." adds a note under the title (e.g. what
+# else was running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +55,9 @@ if ((${#names[@]} == 0)); then
     exit 1
 fi
 
+echo "== cargo bench --no-run (one build of every bench)" >&2
+cargo bench --no-run
+
 have_machine=0
 for name in "${names[@]}"; do
     echo "== cargo bench --bench $name" >&2
@@ -80,6 +84,7 @@ done
 {
     printf '# crossarb benchmarks, %s\n\n' "$day"
     printf 'Produced by `scripts/bench.sh` (`cargo bench`, bench profile = release). Benches: %s.\n\n' "${names[*]}"
+    if [[ -n ${BENCH_NOTE:-} ]]; then printf '**Note:** %s\n\n' "$BENCH_NOTE"; fi
     printf '## Machine\n\n'
     if ((have_machine)); then cat "$tmp/machine"; else printf 'No bench printed machine info.\n'; fi
     printf '\n'
