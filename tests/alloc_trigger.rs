@@ -195,6 +195,7 @@ fn market() -> MarketView {
         bid_qty: Qty(qty),
         ask_qty: Qty(qty),
         tradable: true,
+        ts: crossarb::domain::TsNs::ZERO,
     };
     MarketView {
         dom: leg(7_790, 50),
