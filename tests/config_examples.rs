@@ -72,7 +72,7 @@ fn copper_example_has_the_shfe_and_lme_contract_specs() {
     );
     assert_eq!(
         c.risk.naked_exposure_max,
-        BaseQty(25 * Unit::Tonne.base_quanta())
+        BaseQty(50 * Unit::Tonne.base_quanta())
     );
     assert_eq!(c.receipts.fsync, FsyncPolicy::Batch(256));
     assert_eq!(c.threads.receipts.idle, Idle::SleepUs(100));

@@ -79,7 +79,7 @@ fn risk_quantities_need_a_unit() {
 fn position_max_holds_at_least_one_lot_of_each_leg() {
     let text = edit("position_max = \"100 t\"", "position_max = \"20 t\"");
     let text = text.replacen(
-        "naked_exposure_max = \"25 t\"",
+        "naked_exposure_max = \"50 t\"",
         "naked_exposure_max = \"5 t\"",
         1,
     );
@@ -95,7 +95,7 @@ fn position_max_holds_at_least_one_lot_of_each_leg() {
 #[test]
 fn naked_exposure_cannot_exceed_the_position_limit() {
     rejects(
-        "naked_exposure_max = \"25 t\"",
+        "naked_exposure_max = \"50 t\"",
         "naked_exposure_max = \"101 t\"",
         "risk.naked_exposure_max",
         "≤ risk.position_max",
@@ -117,7 +117,7 @@ fn risk_limits_must_be_positive() {
         "> 0",
     );
     rejects(
-        "feed_stale_ms_max = 30000",
+        "feed_stale_ms_max = 60000",
         "feed_stale_ms_max = -1",
         "risk.feed_stale_ms_max",
         "> 0",

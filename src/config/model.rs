@@ -198,6 +198,8 @@ pub struct Pair {
     pub form: SpreadForm,
     /// Executable prices or mids.
     pub pricing: Pricing,
+    /// What the exit band does.
+    pub exit: ExitRule,
     /// FX source converting overseas currency into domestic currency.
     pub fx: Fx,
     /// Size of one spread tick in domestic currency per domestic price unit (difference and
@@ -258,6 +260,16 @@ pub enum Pricing {
     Executable,
     /// Mid prices of both books.
     Mid,
+}
+
+/// What happens when the spread comes back inside the exit band.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ExitRule {
+    /// Trade the position back (an exit ticket flattens it).
+    Flatten,
+    /// Only re-arm the trigger (state back to flat, position kept): the plain threshold
+    /// strategy other backtesters run, where each band excursion adds one ticket.
+    Rearm,
 }
 
 /// FX rate (domestic currency per unit of overseas currency).

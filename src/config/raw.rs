@@ -95,6 +95,7 @@ pub struct RawPair {
     pub tariff: S<f64>,
     pub costs: S<f64>,
     pub pricing: S<String>,
+    pub exit: S<String>,
     pub fx: S<RawFx>,
     pub center_ticks: S<f64>,
     pub entry_band_ticks: S<f64>,

@@ -110,8 +110,10 @@ fn pair(w: &mut String, cfg: &Config) {
     line(
         w,
         format!(
-            "  domestic {}, overseas {}, pricing {pricing}",
-            d.symbol, o.symbol
+            "  domestic {}, overseas {}, pricing {pricing}, exit {}",
+            d.symbol,
+            o.symbol,
+            format!("{:?}", p.exit).to_lowercase()
         ),
     );
     let form = match p.form {

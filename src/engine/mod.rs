@@ -20,7 +20,7 @@ mod value;
 
 pub use value::{LegValue, MICROS};
 
-use crate::config::{Config, Fx, Leg};
+use crate::config::{Config, ExitRule, Fx, Leg};
 use crate::domain::{InstrumentId, Qty, Quote, Side, TsNs, VenueId};
 use crate::exec::codes::Outcome;
 use crate::exec::msg::{ExecReport, OrderRequest};
@@ -30,6 +30,10 @@ use crate::trigger::{
     align_lots, BookTable, KillSwitch, LotRatio, NoSignal, Opportunity, Position, Proposal,
     ResidualLedger, RiskGate, SignalKind, SpreadTrigger, Trip,
 };
+
+/// Risk timers (feed staleness, naked exposure age, kill switch receipts) are polled on quotes
+/// at most this often, and on every executor timer.
+pub const RISK_POLL_MS: i64 = 100;
 
 /// `a` of a `Refused`/`Breaker` receipt when the refusal is a stuck ticket awaiting a human.
 pub const STUCK_BREAKER: i64 = 100;
@@ -93,10 +97,12 @@ pub struct Engine {
     fx_last: f64,
     /// The ticket the engine opened and still tracks (trigger state, residual ledger).
     tracked: Option<u32>,
+    exit: ExitRule,
     last_gate: Option<Refusal>,
     receipts_blocked: bool,
     day: u32,
     day_end: TsNs,
+    next_poll: TsNs,
     stats: EngineStats,
 }
 
@@ -133,10 +139,12 @@ impl Engine {
             fx_live,
             fx_last: fx_fixed.unwrap_or(0.0),
             tracked: None,
+            exit: cfg.pair.exit,
             last_gate: None,
             receipts_blocked: false,
             day: 0,
             day_end: TsNs(i64::MIN),
+            next_poll: TsNs(i64::MIN),
             stats: EngineStats::default(),
         })
     }
@@ -193,13 +201,16 @@ impl Engine {
         if !relevant && self.fx_live.is_none_or(|(id, _)| id != q.instrument) {
             return;
         }
-        let mkt = self.market(now);
         if self.exec.open_tickets() > 0 {
+            let mkt = self.market(now);
             self.exec.on_timer(now, &mkt, &mut self.outbox);
             self.drain(now, orders, sink);
         }
-        self.poll_risk(now, sink);
-        self.evaluate(now, &mkt, orders, sink);
+        if now >= self.next_poll {
+            self.next_poll = now.plus_ms(RISK_POLL_MS);
+            self.poll_risk(now, sink);
+        }
+        self.evaluate(now, orders, sink);
     }
 
     /// An execution report reached the engine at `now`.
@@ -334,17 +345,12 @@ impl Engine {
         self.books.calendar(venue).map(|c| c.window().0)
     }
 
-    fn evaluate(
-        &mut self,
-        now: TsNs,
-        mkt: &MarketView,
-        orders: &mut impl OrderSink,
-        sink: &mut impl ReceiptSink,
-    ) {
+    fn evaluate(&mut self, now: TsNs, orders: &mut impl OrderSink, sink: &mut impl ReceiptSink) {
         match self.trigger.evaluate(&mut self.books, now) {
             Ok(opp) => {
                 self.last_gate = None;
-                self.on_opportunity(&opp, now, mkt, orders, sink);
+                let mkt = self.market(now);
+                self.on_opportunity(&opp, now, &mkt, orders, sink);
             }
             Err(NoSignal::Gated {
                 opp,
@@ -386,6 +392,11 @@ impl Engine {
         if let Err((refusal, a, b)) = self.admit(opp, now) {
             self.emit_refusal(opp, refusal, a, b, now, sink);
             self.trigger.decline(opp);
+            return;
+        }
+        if opp.kind == SignalKind::Exit && self.exit == ExitRule::Rearm {
+            // Re-arm only: the trigger goes flat, the position stays (threshold strategy).
+            self.trigger.set_position(Position::Flat);
             return;
         }
         let Some((dom_qty, ovs_qty)) = self.ticket_size(opp) else {
@@ -571,14 +582,19 @@ impl Engine {
         self.tracked = None;
         let outcome = e.payload.code;
         let (dom_net, ovs_net) = (e.payload.a, e.payload.b);
-        // The hysteresis state follows the position actually held, whatever the ticket meant:
-        // a rolled-back entry leaves the pair flat, a partly rolled-back exit leaves it open.
-        let held = self.exec.position(self.dom).0;
-        self.trigger.set_position(match held {
-            h if h < 0 => Position::Short,
-            h if h > 0 => Position::Long,
-            _ => Position::Flat,
-        });
+        if self.exit == ExitRule::Flatten {
+            // The hysteresis state follows the position actually held, whatever the ticket
+            // meant: a rolled-back entry leaves the pair flat, a partly rolled-back exit open.
+            let held = self.exec.position(self.dom).0;
+            self.trigger.set_position(match held {
+                h if h < 0 => Position::Short,
+                h if h > 0 => Position::Long,
+                _ => Position::Flat,
+            });
+        } else if dom_net == 0 {
+            // Re-arm strategy: the state is the last entry's direction unless nothing traded.
+            self.trigger.set_position(Position::Flat);
+        }
         // The ledger keeps the lot mismatch of what stayed traded (balanced tickets and the
         // balanced multiple a rollback kept); a stuck ticket's remainder is naked, not residual.
         let kept = outcome == Outcome::Balanced as u16 || outcome == Outcome::RolledBack as u16;

@@ -251,6 +251,9 @@ impl Stepper {
         sink: &mut Sink,
         progress: Progress<'_>,
     ) -> Result<TsNs, ReplayError> {
+        if self.lookahead_ns == 0 {
+            return self.run_direct(input, sink, progress);
+        }
         let total = input.total();
         let mut read: u64 = 0;
         loop {
@@ -272,6 +275,45 @@ impl Stepper {
                 break;
             };
             self.step(t, sink)?;
+            if sink.error.is_some() {
+                break;
+            }
+        }
+        progress(read, total);
+        Ok(self.now)
+    }
+
+    /// The same stepping without look-ahead queues, for configs with no simulated feed latency
+    /// (a quote reaches the engine at its receive time and the exchange no later): each quote
+    /// goes straight from the input to the exchange and the engine.
+    fn run_direct(
+        &mut self,
+        input: &mut Merge,
+        sink: &mut Sink,
+        progress: Progress<'_>,
+    ) -> Result<TsNs, ReplayError> {
+        let total = input.total();
+        let mut read: u64 = 0;
+        loop {
+            let events = [self.sim.next_event_time(), self.engine.next_deadline()]
+                .into_iter()
+                .flatten()
+                .min();
+            match (input.peek_time(), events) {
+                (None, None) => break,
+                (tq, Some(te)) if tq.is_none_or(|tq| te <= tq) => self.step(te, sink)?,
+                _ => {
+                    let Some(q) = input.next() else { break };
+                    read += 1;
+                    if read & 0xFFFF == 0 {
+                        progress(read, total);
+                    }
+                    self.now = self.now.max(q.ts_recv);
+                    self.sim.on_market(&q)?;
+                    self.engine.on_quote(&q, self.now, &mut self.orders, sink);
+                    self.submit(self.now)?;
+                }
+            }
             if sink.error.is_some() {
                 break;
             }
@@ -311,9 +353,10 @@ impl Stepper {
     fn step(&mut self, t: TsNs, sink: &mut Sink) -> Result<(), ReplayError> {
         self.now = self.now.max(t);
         let now = self.now;
-        // The exchange first sees every quote stamped before now.
+        // The exchange first sees every quote stamped up to now (the engine may react to a
+        // quote at its own exchange time: the exchange must already hold it).
         while let Some(Reverse((te, _, q))) = self.exchange.peek().copied() {
-            if te >= now.0 {
+            if te > now.0 {
                 break;
             }
             self.exchange.pop();

@@ -109,6 +109,11 @@ impl Breakers {
     ) -> Option<Trip> {
         let mut out = None;
         for (i, since) in open_since.into_iter().enumerate() {
+            // A leg never heard from starts its silence clock at the first poll (engine start),
+            // not at the epoch: a replay or a restart mid-session is not hours of silence.
+            if self.last_quote[i] == TsNs::ZERO {
+                self.last_quote[i] = now;
+            }
             let Some(opened) = since else { continue };
             let age = now.since(self.last_quote[i].max(opened));
             if age > self.feed_stale_ns_max {
@@ -254,6 +259,25 @@ mod tests {
         assert_eq!(b.poll(day1, [None, Some(day1)], None), None);
         let day2 = day1.plus_ms(6 * 3_600_000);
         assert_eq!(b.poll(day2.plus_ms(1), [None, Some(day2)], None), None);
+    }
+
+    #[test]
+    fn a_leg_never_quoted_counts_silence_from_the_first_poll() {
+        // Regression: a replay starting mid-session tripped FeedStale on its first quote
+        // because the other leg's last quote was the epoch.
+        let mut b = Breakers::new(&risk());
+        let t0 = TsNs(10_000_000 * NS_PER_MS);
+        let open = [Some(TsNs(NS_PER_MS)), Some(TsNs(NS_PER_MS))];
+        b.on_quote_time(0, t0);
+        assert_eq!(b.poll(t0, open, None), None);
+        assert_eq!(
+            b.poll(t0.plus_ms(5_000), open, None).map(|t| t.breaker),
+            None
+        );
+        let t = b
+            .poll(t0.plus_ms(5_001), open, None)
+            .expect("overseas silent since t0");
+        assert_eq!(t.measured, 5_001 * NS_PER_MS);
     }
 
     #[test]

@@ -332,6 +332,7 @@ mod tests {
             overseas: InstrumentId(1),
             form: SpreadForm::Ratio,
             pricing: Pricing::Mid,
+            exit: crate::config::ExitRule::Flatten,
             fx: Fx::Fixed(1.0),
             spread_tick: 1.0,
             center_ticks: center,

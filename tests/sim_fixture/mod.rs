@@ -149,6 +149,7 @@ pub fn cu_lme() -> Config {
             costs: 150.0,
         },
         pricing: Pricing::Executable,
+        exit: crossarb::config::ExitRule::Flatten,
         fx: Fx::Live {
             instrument: USDCNH,
             stale_ms_max: 5_000,

@@ -151,6 +151,7 @@ pub fn copper_pair() -> Pair {
             c: 0.0,
         },
         pricing: Pricing::Executable,
+        exit: crossarb::config::ExitRule::Flatten,
         fx: Fx::Fixed(7.0),
         spread_tick: 10.0,
         center_ticks: 0.0,

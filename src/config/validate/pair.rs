@@ -4,7 +4,7 @@ use toml::Spanned;
 
 use super::{At, Ctx, Names, B};
 use crate::config::raw::{RawFx, RawPair, S};
-use crate::config::{Fx, Instrument, Pair, Pricing, SpreadForm};
+use crate::config::{ExitRule, Fx, Instrument, Pair, Pricing, SpreadForm};
 use crate::domain::InstrumentId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +22,8 @@ const FORMS: [(&str, Form); 3] = [
 
 const PRICINGS: [(&str, Pricing); 2] = [("executable", Pricing::Executable), ("mid", Pricing::Mid)];
 
+const EXITS: [(&str, ExitRule); 2] = [("flatten", ExitRule::Flatten), ("rearm", ExitRule::Rearm)];
+
 /// Validates `[pair]` against the instruments.
 pub(super) fn pair(
     cx: &mut Ctx<'_>,
@@ -38,6 +40,7 @@ pub(super) fn pair(
     let form = cx.choice(&at, "form", &r.form, &FORMS);
     let spread = form.and_then(|f| spread_form(cx, &at, r, f));
     let pricing = cx.choice(&at, "pricing", &r.pricing, &PRICINGS);
+    let exit = cx.choice(&at, "exit", &r.exit, &EXITS);
     let legs = [domestic, overseas];
     let fx = cx
         .req(&at, "fx", &r.fx)
@@ -63,6 +66,7 @@ pub(super) fn pair(
         overseas: overseas?,
         form: spread?,
         pricing: pricing?,
+        exit: exit?,
         fx: fx?,
         spread_tick: spread_tick?,
         center_ticks: center_ticks?,
