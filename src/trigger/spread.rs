@@ -69,6 +69,8 @@ pub struct SpreadTrigger {
     ovs_size_min: i64,
     position: Position,
     last_signal: Option<TsNs>,
+    /// `pair.exit = "rearm"`: the plain threshold rule (see [`SpreadTrigger::decide_rearm`]).
+    rearm: bool,
 }
 
 fn milli(ticks: f64) -> i64 {
@@ -114,6 +116,7 @@ impl SpreadTrigger {
             ovs_size_min: pair.overseas_size_min_lots,
             position: Position::Flat,
             last_signal: None,
+            rearm: pair.exit == crate::config::ExitRule::Rearm,
         })
     }
 
@@ -142,6 +145,7 @@ impl SpreadTrigger {
             .map_err(|r| NoSignal::Unusable(self.ovs, r))?;
         let fx = self.fx_rate(books, now)?;
         let (want_sell, want_buy) = match self.position {
+            _ if self.rearm => (true, true),
             Position::Flat => (true, true),
             Position::Short => (false, true),
             Position::Long => (true, false),
@@ -156,25 +160,16 @@ impl SpreadTrigger {
         } else {
             i64::MAX
         };
-        let (side, kind, value, threshold) = match self.position {
-            Position::Flat if sell >= self.entry_hi_milli => {
-                (Side::Sell, SignalKind::Entry, sell, self.entry_hi_milli)
-            }
-            Position::Flat if buy <= self.entry_lo_milli => {
-                (Side::Buy, SignalKind::Entry, buy, self.entry_lo_milli)
-            }
-            Position::Short if buy <= self.exit_hi_milli => {
-                (Side::Buy, SignalKind::Exit, buy, self.exit_hi_milli)
-            }
-            Position::Long if sell >= self.exit_lo_milli => {
-                (Side::Sell, SignalKind::Exit, sell, self.exit_lo_milli)
-            }
-            _ => {
-                return Err(NoSignal::InBand {
-                    sell_milli: sell,
-                    buy_milli: buy,
-                })
-            }
+        let decided = if self.rearm {
+            self.decide_rearm(sell, buy)
+        } else {
+            self.decide(sell, buy)
+        };
+        let Some((side, kind, value, threshold)) = decided else {
+            return Err(NoSignal::InBand {
+                sell_milli: sell,
+                buy_milli: buy,
+            });
         };
         let (dom_px, dom_qty, ovs_px, ovs_qty) = match side {
             Side::Sell => (dom.bid_px, dom.bid_qty, ovs.ask_px, ovs.ask_qty),
@@ -271,9 +266,54 @@ impl SpreadTrigger {
         to_milli(v, side == Side::Sell).ok_or(NoSignal::NonFinite)
     }
 
+    /// Hysteresis with trading exits: entries from Flat at the entry band, exits back inside
+    /// the exit band (`sell ≥ hi`, `buy ≤ lo` compare milli-ticks).
+    fn decide(&self, sell: i64, buy: i64) -> Option<(Side, SignalKind, i64, i64)> {
+        match self.position {
+            Position::Flat if sell >= self.entry_hi_milli => {
+                Some((Side::Sell, SignalKind::Entry, sell, self.entry_hi_milli))
+            }
+            Position::Flat if buy <= self.entry_lo_milli => {
+                Some((Side::Buy, SignalKind::Entry, buy, self.entry_lo_milli))
+            }
+            Position::Short if buy <= self.exit_hi_milli => {
+                Some((Side::Buy, SignalKind::Exit, buy, self.exit_hi_milli))
+            }
+            Position::Long if sell >= self.exit_lo_milli => {
+                Some((Side::Sell, SignalKind::Exit, sell, self.exit_lo_milli))
+            }
+            _ => None,
+        }
+    }
+
+    /// The plain threshold rule (`pair.exit = "rearm"`), in this order: spread > entry and not
+    /// already short → sell; spread < −entry and not already long → buy; |spread| < exit while
+    /// not flat → re-arm (an `Exit` the engine does not trade). Strict comparisons, as the rule
+    /// is usually written; on milli-ticks no float tie can flip them.
+    fn decide_rearm(&self, sell: i64, buy: i64) -> Option<(Side, SignalKind, i64, i64)> {
+        if self.position != Position::Short && sell > self.entry_hi_milli {
+            return Some((Side::Sell, SignalKind::Entry, sell, self.entry_hi_milli));
+        }
+        if self.position != Position::Long && buy < self.entry_lo_milli {
+            return Some((Side::Buy, SignalKind::Entry, buy, self.entry_lo_milli));
+        }
+        let inside = sell < self.exit_hi_milli && buy > self.exit_lo_milli;
+        match self.position {
+            Position::Short if inside => {
+                Some((Side::Buy, SignalKind::Exit, buy, self.exit_hi_milli))
+            }
+            Position::Long if inside => {
+                Some((Side::Sell, SignalKind::Exit, sell, self.exit_lo_milli))
+            }
+            _ => None,
+        }
+    }
+
     /// A ticket opened on `opp`: moves the state and restarts the cooldown.
     pub fn confirm(&mut self, opp: &Opportunity) {
         let next = match (self.position, opp.kind, opp.side) {
+            (_, SignalKind::Entry, Side::Sell) if self.rearm => Position::Short,
+            (_, SignalKind::Entry, Side::Buy) if self.rearm => Position::Long,
             (Position::Flat, SignalKind::Entry, Side::Sell) => Position::Short,
             (Position::Flat, SignalKind::Entry, Side::Buy) => Position::Long,
             (Position::Short, SignalKind::Exit, Side::Buy) => Position::Flat,
