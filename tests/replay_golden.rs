@@ -8,24 +8,11 @@
 
 mod replay_support;
 
+use replay_support::crossarb;
+
 use std::path::Path;
-use std::process::Command;
 
 const GOLDEN: &str = "tests/golden/replay/example-seed42.txt";
-
-fn crossarb(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_crossarb"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run crossarb");
-    assert!(
-        out.status.success(),
-        "crossarb {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn replay_into(dir: &Path) -> serde_json::Value {
     let d = dir.to_str().expect("utf-8 path");

@@ -4,21 +4,11 @@
 //! imported with `crossarb import csv`, replayed with `--feed ... --json`, its decisions and
 //! fills are checked quote by quote.
 
+mod replay_support;
+
 use std::process::Command;
 
-fn crossarb(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_crossarb"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run crossarb");
-    assert!(
-        out.status.success(),
-        "crossarb {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use replay_support::crossarb;
 
 #[test]
 fn threshold_config_replays_an_imported_csv_with_the_expected_decisions() {

@@ -480,6 +480,26 @@ pub struct SimVenue {
     pub disconnects: Vec<Window>,
 }
 
+impl SimVenue {
+    /// The simulated exchange of a venue without a `[[replay.sim]]` entry: instant and perfect
+    /// (no latency, no rejects, no lost acknowledgements, no disconnects).
+    pub fn perfect(venue: VenueId) -> SimVenue {
+        let zero = Latency {
+            fixed_ns: 0,
+            jitter_ns: 0,
+        };
+        SimVenue {
+            venue,
+            feed_latency: zero,
+            order_latency: zero,
+            reject_prob: 0.0,
+            ack_loss_prob: 0.0,
+            ack_loss_delay_ms: 0,
+            disconnects: Vec::new(),
+        }
+    }
+}
+
 /// `[replay]`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Replay {

@@ -103,6 +103,10 @@ pub struct Engine {
     day: u32,
     day_end: TsNs,
     next_poll: TsNs,
+    /// `exec.next_deadline()` and `exec.open_tickets() > 0` as of the last executor call (they
+    /// change only then; scanning the ticket table per quote would cost more than the quote).
+    deadline: Option<TsNs>,
+    busy: bool,
     stats: EngineStats,
 }
 
@@ -145,6 +149,8 @@ impl Engine {
             day: 0,
             day_end: TsNs(i64::MIN),
             next_poll: TsNs(i64::MIN),
+            deadline: None,
+            busy: false,
             stats: EngineStats::default(),
         })
     }
@@ -176,7 +182,7 @@ impl Engine {
 
     /// When the executor next needs `on_timer`.
     pub fn next_deadline(&self) -> Option<TsNs> {
-        self.exec.next_deadline()
+        self.deadline
     }
 
     /// A quote reached the engine at `now`.
@@ -201,7 +207,7 @@ impl Engine {
         if !relevant && self.fx_live.is_none_or(|(id, _)| id != q.instrument) {
             return;
         }
-        if self.exec.open_tickets() > 0 {
+        if self.busy {
             let mkt = self.market(now);
             self.exec.on_timer(now, &mkt, &mut self.outbox);
             self.drain(now, orders, sink);
@@ -533,6 +539,9 @@ impl Engine {
 
     /// Sends the executor's orders and post-processes its receipts.
     fn drain(&mut self, now: TsNs, orders: &mut impl OrderSink, sink: &mut impl ReceiptSink) {
+        // Every executor call is followed by a drain: refresh the cached per-quote checks here.
+        self.deadline = self.exec.next_deadline();
+        self.busy = self.exec.open_tickets() > 0;
         for i in 0..self.outbox.orders().len() {
             let req = self.outbox.orders()[i];
             orders.send(&req);

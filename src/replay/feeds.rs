@@ -52,10 +52,53 @@ struct MapEntry {
 /// One feed's quotes and mapping.
 #[derive(Debug)]
 struct Source {
-    quotes: Quotes,
+    /// Owns the records (`ptr`/`len` point into it).
+    _quotes: Quotes,
+    /// First record: the mapped file or the vector's buffer, which stay put when `Source` moves.
+    ptr: *const Quote,
+    len: usize,
     map: Vec<Option<MapEntry>>,
     shift_ns: i64,
     pos: usize,
+    /// Shifted receive time of the record at `pos`; `i64::MAX` when exhausted.
+    next_t: i64,
+}
+
+impl Source {
+    fn new(quotes: Quotes, map: Vec<Option<MapEntry>>, shift_ns: i64) -> Source {
+        let slice = quotes.slice();
+        let (ptr, len) = (slice.as_ptr(), slice.len());
+        let mut s = Source {
+            _quotes: quotes,
+            ptr,
+            len,
+            map,
+            shift_ns,
+            pos: 0,
+            next_t: i64::MAX,
+        };
+        s.set_next_t();
+        s
+    }
+
+    /// The record at `pos` (caller checks `pos < len`).
+    #[inline]
+    fn at(&self, pos: usize) -> Quote {
+        assert!(pos < self.len, "Invariant: merge reads within its source");
+        // SAFETY: `ptr`/`len` describe the records owned by `_quotes` (a memory map or a vector's
+        // heap buffer), which live as long as `self` and do not move when `self` moves; `pos` is
+        // in bounds (asserted above).
+        unsafe { *self.ptr.add(pos) }
+    }
+
+    #[inline]
+    fn set_next_t(&mut self) {
+        self.next_t = if self.pos < self.len {
+            self.at(self.pos).ts_recv.0 + self.shift_ns
+        } else {
+            i64::MAX
+        };
+    }
 }
 
 #[derive(Debug)]
@@ -115,12 +158,9 @@ impl Merge {
                 unmapped,
                 note: cap.note().to_string(),
             });
-            merge.sources.push(Source {
-                quotes: Quotes::Mapped(cap),
-                map,
-                shift_ns: *shift,
-                pos: 0,
-            });
+            merge
+                .sources
+                .push(Source::new(Quotes::Mapped(cap), map, *shift));
         }
         merge.check_legs(cfg)?;
         Ok(merge)
@@ -147,12 +187,7 @@ impl Merge {
             note: label.to_string(),
         };
         Merge {
-            sources: vec![Source {
-                quotes: Quotes::Owned(quotes),
-                map,
-                shift_ns: 0,
-                pos: 0,
-            }],
+            sources: vec![Source::new(Quotes::Owned(quotes), map, 0)],
             info: vec![info],
             skipped: 0,
         }
@@ -195,16 +230,13 @@ impl Merge {
     }
 
     fn head(&self) -> Option<(usize, TsNs)> {
-        let mut best: Option<(usize, TsNs)> = None;
+        let mut best: Option<(usize, i64)> = None;
         for (i, s) in self.sources.iter().enumerate() {
-            if let Some(q) = s.quotes.slice().get(s.pos) {
-                let t = TsNs(q.ts_recv.0 + s.shift_ns);
-                if best.is_none_or(|(_, bt)| t < bt) {
-                    best = Some((i, t));
-                }
+            if s.next_t != i64::MAX && best.is_none_or(|(_, bt)| s.next_t < bt) {
+                best = Some((i, s.next_t));
             }
         }
-        best
+        best.map(|(i, t)| (i, TsNs(t)))
     }
 
     /// The next quote in config ids with shifted timestamps, earliest receive time first.
@@ -213,8 +245,9 @@ impl Merge {
         loop {
             let (i, _) = self.head()?;
             let s = &mut self.sources[i];
-            let raw = s.quotes.slice()[s.pos];
+            let raw = s.at(s.pos);
             s.pos += 1;
+            s.set_next_t();
             match s.map.get(raw.instrument.idx()).copied().flatten() {
                 Some(m) => return Some(apply(raw, m, s.shift_ns)),
                 None => self.skipped += 1,

@@ -65,20 +65,20 @@ pub struct Summary {
     /// Opportunities (entries and exits).
     pub opportunities: u64,
     /// Refusals by reason.
-    pub refusals: BTreeMap<String, u64>,
+    pub refusals: BTreeMap<&'static str, u64>,
     /// Tickets opened.
     pub tickets: u64,
     /// Tickets by outcome: balanced, rolled_back, stuck, open (no close receipt).
-    pub outcomes: BTreeMap<String, u64>,
+    pub outcomes: BTreeMap<&'static str, u64>,
     /// Orders by purpose: entry, backfill, rollback.
-    pub orders: BTreeMap<String, u64>,
+    pub orders: BTreeMap<&'static str, u64>,
     /// Fills (count).
     pub fills: u64,
     /// Lots filled per leg: domestic, overseas.
-    pub filled_lots: BTreeMap<String, i64>,
+    pub filled_lots: BTreeMap<&'static str, i64>,
     /// Legging incidents by kind: tickets that saw a reject, a short (partial) leg, an ack
     /// timeout, a backfill, a rollback.
-    pub incidents: BTreeMap<String, u64>,
+    pub incidents: BTreeMap<&'static str, u64>,
     /// Tickets that needed a backfill or rollback and still ended balanced or rolled back.
     pub repaired_tickets: u64,
     /// Backfill orders sent.
@@ -86,13 +86,13 @@ pub struct Summary {
     /// Rollback orders sent.
     pub rollbacks: u64,
     /// Realised slippage, Σ lots × ticks, per leg (positive = worse).
-    pub slippage_ticks: BTreeMap<String, i64>,
+    pub slippage_ticks: BTreeMap<&'static str, i64>,
     /// PnL in the report currency.
     pub pnl: Pnl,
     /// Naked exposure.
     pub naked: Naked,
     /// Breakers tripped, by name.
-    pub breakers: BTreeMap<String, u64>,
+    pub breakers: BTreeMap<&'static str, u64>,
     /// Order sent → acknowledged.
     pub ack_latency: Percentiles,
     /// Order sent → first fill.
@@ -186,7 +186,7 @@ impl SummaryBuilder {
             }
             Kind::Refused => {
                 let name = Refusal::from_u16(p.code).map_or("unknown", Refusal::name);
-                *self.s.refusals.entry(name.to_string()).or_default() += 1;
+                *self.s.refusals.entry(name).or_default() += 1;
             }
             Kind::TicketOpen => {
                 self.s.tickets += 1;
@@ -205,7 +205,7 @@ impl SummaryBuilder {
             }
             Kind::Breaker => {
                 let name = breaker_name(p.code, p.a);
-                *self.s.breakers.entry(name.to_string()).or_default() += 1;
+                *self.s.breakers.entry(name).or_default() += 1;
             }
             _ => {}
         }
@@ -233,22 +233,14 @@ impl SummaryBuilder {
             }
             _ => "entry",
         };
-        *self.s.orders.entry(purpose.to_string()).or_default() += 1;
+        *self.s.orders.entry(purpose).or_default() += 1;
     }
 
     fn on_fill(&mut self, e: &Event) {
         let p = &e.payload;
         self.s.fills += 1;
-        *self
-            .s
-            .filled_lots
-            .entry(leg_name(p.leg).to_string())
-            .or_default() += p.qty.0;
-        *self
-            .s
-            .slippage_ticks
-            .entry(leg_name(p.leg).to_string())
-            .or_default() += p.a * p.qty.0;
+        *self.s.filled_lots.entry(leg_name(p.leg)).or_default() += p.qty.0;
+        *self.s.slippage_ticks.entry(leg_name(p.leg)).or_default() += p.a * p.qty.0;
         self.cash_micros += p.b;
         if let Some(sent) = self.sent.remove(&p.order) {
             record(&mut self.fill, e.ts - sent);
@@ -282,7 +274,7 @@ impl SummaryBuilder {
             o if o == Outcome::Stuck as u16 => "stuck",
             _ => "unknown",
         };
-        *self.s.outcomes.entry(name.to_string()).or_default() += 1;
+        *self.s.outcomes.entry(name).or_default() += 1;
         let Some(f) = self.tickets.remove(&ticket) else {
             return;
         };
@@ -294,7 +286,7 @@ impl SummaryBuilder {
             (f.rollback, "rollback"),
         ] {
             if hit {
-                *self.s.incidents.entry(kind.to_string()).or_default() += 1;
+                *self.s.incidents.entry(kind).or_default() += 1;
             }
         }
         if (f.backfill || f.rollback) && name != "stuck" {
@@ -306,7 +298,7 @@ impl SummaryBuilder {
     pub fn finish(mut self) -> Summary {
         let open = self.tickets.len() as u64;
         if open > 0 {
-            self.s.outcomes.insert("open".to_string(), open);
+            self.s.outcomes.insert("open", open);
         }
         self.s.pnl.cash = self.cash_micros as f64 / 1e6;
         self.s.pnl.total = self.s.pnl.cash + self.s.pnl.open_position;
@@ -350,7 +342,7 @@ fn breaker_name(code: u16, a: i64) -> &'static str {
 pub fn render(s: &Summary) -> String {
     let currency = &s.currency;
     let mut w = String::new();
-    let map = |m: &BTreeMap<String, u64>| {
+    let map = |m: &BTreeMap<&'static str, u64>| {
         if m.is_empty() {
             "none".to_string()
         } else {
@@ -360,7 +352,7 @@ pub fn render(s: &Summary) -> String {
                 .join(", ")
         }
     };
-    let imap = |m: &BTreeMap<String, i64>| {
+    let imap = |m: &BTreeMap<&'static str, i64>| {
         m.iter()
             .map(|(k, v)| format!("{k} {v}"))
             .collect::<Vec<_>>()

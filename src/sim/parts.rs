@@ -186,19 +186,8 @@ mod tests {
 
     fn venue_with(disconnects: Vec<Window>) -> VenueSim {
         let s = SimVenue {
-            venue: crate::domain::VenueId(0),
-            feed_latency: Latency {
-                fixed_ns: 0,
-                jitter_ns: 0,
-            },
-            order_latency: Latency {
-                fixed_ns: 0,
-                jitter_ns: 0,
-            },
-            reject_prob: 0.0,
-            ack_loss_prob: 0.0,
-            ack_loss_delay_ms: 0,
             disconnects,
+            ..SimVenue::perfect(crate::domain::VenueId(0))
         };
         VenueSim::new(&s, 1, 4)
     }

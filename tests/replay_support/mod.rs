@@ -9,6 +9,21 @@ use crossarb::receipt::event::Event;
 use crossarb::receipt::ReceiptReader;
 use crossarb::replay::{self, Merge, Report};
 
+/// Runs the built `crossarb` binary in the crate root; panics with its stderr unless it exits 0.
+pub fn crossarb(args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crossarb"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run crossarb");
+    assert!(
+        out.status.success(),
+        "crossarb {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Path of a file in the crate's `config/` directory.
 pub fn config_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

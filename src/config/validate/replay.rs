@@ -11,30 +11,11 @@ use crate::config::raw::{RawFeed, RawReplay, RawSim, RawSynth, RawWindow, S};
 use crate::config::{Feed, Latency, Replay, SimVenue, Synth, Window};
 use crate::domain::{VenueId, NS_PER_MS};
 
-/// The simulated exchange of a venue without a `[[replay.sim]]` entry: instant and perfect.
-pub fn sim_default(venue: VenueId) -> SimVenue {
-    SimVenue {
-        venue,
-        feed_latency: Latency {
-            fixed_ns: 0,
-            jitter_ns: 0,
-        },
-        order_latency: Latency {
-            fixed_ns: 0,
-            jitter_ns: 0,
-        },
-        reject_prob: 0.0,
-        ack_loss_prob: 0.0,
-        ack_loss_delay_ms: 0,
-        disconnects: Vec::new(),
-    }
-}
-
 /// Validates `[replay]`; when absent: seed 0, no feeds, no synth, default sim for every venue.
 pub(super) fn replay(cx: &mut Ctx<'_>, raw: &S<RawReplay>, venues: &Names) -> Option<Replay> {
     let defaults = || {
         (0..venues.0.len())
-            .map(|i| sim_default(VenueId(i as u16)))
+            .map(|i| SimVenue::perfect(VenueId(i as u16)))
             .collect::<Vec<_>>()
     };
     let Some(t) = raw else {
