@@ -267,7 +267,10 @@ impl Stage for EngineStage {
         }
         let now = self.clock.now();
         let due = self.engine.next_deadline().is_some_and(|d| d <= now);
-        if due || now >= self.next_poll {
+        // Risk polls start with the first quote, as in replay (whose first step is a quote):
+        // polling an empty book table would measure feed staleness from the session open.
+        let polling = self.engine.stats().quotes > 0 && now >= self.next_poll;
+        if due || polling {
             self.orders.raw_quote = 0;
             self.engine
                 .on_timer(now, &mut self.orders, &mut self.receipts);
