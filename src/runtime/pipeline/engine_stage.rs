@@ -132,6 +132,8 @@ pub struct EngineStage {
     next_poll: TsNs,
     drain_deadline: Option<TsNs>,
     drain_ms: i64,
+    /// `Stop` was written.
+    stopped: bool,
 }
 
 impl std::fmt::Debug for EngineStage {
@@ -191,6 +193,7 @@ impl EngineStage {
             next_poll: TsNs(i64::MIN),
             drain_deadline: None,
             drain_ms,
+            stopped: false,
         }
     }
 
@@ -220,7 +223,10 @@ impl EngineStage {
     }
 
     fn drain(&mut self, now: TsNs) {
-        if self.shared.done.load(Ordering::Relaxed) {
+        if self.stopped {
+            if self.receipts.spill.is_empty() {
+                self.shared.done.store(true, Ordering::Release);
+            }
             return;
         }
         let deadline = *self
@@ -228,7 +234,12 @@ impl EngineStage {
             .get_or_insert(now.plus_ms(self.drain_ms));
         let open = self.engine.executor().open_tickets();
         if (open == 0 || now >= deadline) && self.receipts.spill.is_empty() {
+            // A last poll records the kill switch (engaged by the stop) before `Stop`.
+            self.orders.raw_quote = 0;
+            self.engine
+                .on_timer(now, &mut self.orders, &mut self.receipts);
             self.engine.stop(now, &mut self.receipts);
+            self.stopped = true;
             if self.receipts.spill.is_empty() {
                 self.shared.done.store(true, Ordering::Release);
             }
@@ -243,6 +254,13 @@ impl Stage for EngineStage {
 
     fn do_work(&mut self) -> usize {
         let mut n = self.flush_spills();
+        if self.stopped {
+            // `Stop` is written: nothing may follow it in the log.
+            if self.receipts.spill.is_empty() {
+                self.shared.done.store(true, Ordering::Release);
+            }
+            return n;
+        }
         for i in 0..self.reports.len() {
             for _ in 0..BATCH {
                 let Ok(r) = self.reports[i].pop() else { break };
@@ -289,7 +307,7 @@ impl Stage for EngineStage {
 
     fn finish(&mut self) {
         // A stop that skipped the drain (start-up failure) still ends the log with `Stop`.
-        if !self.shared.done.load(Ordering::Relaxed) {
+        if !self.stopped {
             let now = self.clock.now();
             self.engine.stop(now, &mut self.receipts);
         }
