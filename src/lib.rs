@@ -20,5 +20,6 @@ pub mod feed;
 pub mod gateway;
 pub mod receipt;
 pub mod replay;
+pub mod runtime;
 pub mod sim;
 pub mod trigger;

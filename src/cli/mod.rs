@@ -11,7 +11,9 @@ mod import_desk;
 mod inspect;
 mod receipts;
 mod replay;
+mod run;
 mod synth;
+mod venue_sim;
 
 /// A command's failure: a message for stderr and the exit code.
 #[derive(Debug)]
@@ -77,6 +79,12 @@ pub enum Command {
     /// days, gaps, crossed/locked/empty books, latency percentiles, median spread, out-of-session
     /// share (`--json` for scripts).
     Inspect(inspect::Args),
+    /// Live engine: feed handlers, engine, FIX gateways and receipt writer on the configured
+    /// threads until SIGINT/SIGTERM; prints latency histograms on exit.
+    Run(run::Args),
+    /// Venue simulator: serves captures (or the synthetic feed) as live UDP/TCP feeds and
+    /// accepts FIX 4.4 orders, matched by the simulated exchange, on the [live] addresses.
+    VenueSim(venue_sim::Args),
 }
 
 /// Entry point of the binary.
@@ -89,6 +97,8 @@ pub fn main() -> ExitCode {
         Command::Replay(a) => replay::run(&a),
         Command::Synth(a) => synth::run(&a),
         Command::Inspect(a) => inspect::run(&a),
+        Command::Run(a) => run::run(&a),
+        Command::VenueSim(a) => venue_sim::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -32,6 +32,10 @@ pub struct Config {
     pub threads: Threads,
     /// `[replay]`: feeds, seed and the simulated exchange.
     pub replay: Replay,
+    /// `[live]`: feed addresses and FIX sessions of `crossarb run` / `crossarb venue-sim`.
+    /// Left out of the config hash when absent, so configs without it hash as before.
+    #[serde(skip_serializing_if = "Live::is_empty")]
+    pub live: Live,
 }
 
 /// Provenance of a config.
@@ -531,4 +535,60 @@ pub struct Synth {
     /// FX rate at the start (domestic currency per overseas currency, e.g. 7.2); required when
     /// the pair's FX is live, unused when it is fixed.
     pub fx_start: Option<f64>,
+}
+
+/// `[live]`: where the live engine listens for feeds and which FIX sessions it opens; the venue
+/// simulator serves the same addresses.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Live {
+    /// Pace of `crossarb venue-sim` (× recorded pace; `--speed` overrides).
+    pub speed: f64,
+    /// One quote feed per venue at most.
+    pub feeds: Vec<LiveFeed>,
+    /// One FIX session per venue with `gateway = "fix"`.
+    pub fix: Vec<LiveFix>,
+}
+
+impl Live {
+    /// True when the config has no `[live]` section.
+    pub fn is_empty(&self) -> bool {
+        self.feeds.is_empty() && self.fix.is_empty() && self.speed == 0.0
+    }
+}
+
+/// How a live feed arrives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum FeedTransport {
+    /// Datagrams to this address (the engine binds it).
+    Udp(std::net::SocketAddr),
+    /// A length-prefixed stream: the engine listens on this address, the sender connects.
+    Tcp(std::net::SocketAddr),
+}
+
+/// `[[live.feeds]]`: the quotes of every instrument of one venue.
+#[derive(Clone, Debug, Serialize)]
+pub struct LiveFeed {
+    /// The venue whose quotes arrive here.
+    pub venue: VenueId,
+    /// Transport and address.
+    pub transport: FeedTransport,
+}
+
+/// `[[live.fix]]`: a FIX 4.4 initiator session for one venue.
+#[derive(Clone, Debug, Serialize)]
+pub struct LiveFix {
+    /// The venue it trades.
+    pub venue: VenueId,
+    /// Acceptor address (host:port, an IP address).
+    pub addr: std::net::SocketAddr,
+    /// SenderCompID (49) we send.
+    pub sender_comp_id: String,
+    /// TargetCompID (56) we send.
+    pub target_comp_id: String,
+    /// HeartBtInt (108), seconds.
+    pub heart_bt_s: u32,
+    /// First reconnect delay; doubles per failed attempt up to 5 s.
+    pub reconnect_delay_ms: i64,
+    /// Send ResetSeqNumFlag at logon (both sides restart at 1).
+    pub reset_on_logon: bool,
 }

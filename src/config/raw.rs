@@ -23,6 +23,7 @@ pub struct RawConfig {
     pub receipts: S<RawReceipts>,
     pub threads: S<RawThreads>,
     pub replay: S<RawReplay>,
+    pub live: S<RawLive>,
 }
 
 /// `[[venues]]`.
@@ -244,6 +245,37 @@ pub struct RawSim {
     pub ack_loss_prob: S<f64>,
     pub ack_loss_delay_ms: S<i64>,
     pub disconnects: S<Vec<Spanned<RawWindow>>>,
+}
+
+/// `[live]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLive {
+    pub speed: S<f64>,
+    pub feeds: S<Vec<Spanned<RawLiveFeed>>>,
+    pub fix: S<Vec<Spanned<RawLiveFix>>>,
+}
+
+/// One entry of `[[live.feeds]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLiveFeed {
+    pub venue: S<String>,
+    pub udp: S<String>,
+    pub tcp: S<String>,
+}
+
+/// One entry of `[[live.fix]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLiveFix {
+    pub venue: S<String>,
+    pub addr: S<String>,
+    pub sender_comp_id: S<String>,
+    pub target_comp_id: S<String>,
+    pub heart_bt_s: S<i64>,
+    pub reconnect_delay_ms: S<i64>,
+    pub reset_on_logon: S<bool>,
 }
 
 /// One entry of `disconnects = [ … ]`.

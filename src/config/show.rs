@@ -33,6 +33,7 @@ pub fn render(cfg: &Config) -> String {
     risk(w, cfg);
     receipts_threads(w, cfg);
     replay(w, cfg);
+    live(w, cfg);
     o
 }
 
@@ -383,6 +384,34 @@ fn replay(w: &mut String, cfg: &Config) {
             us(s.feed_latency.fixed_ns), us(s.feed_latency.jitter_ns),
             us(s.order_latency.fixed_ns), us(s.order_latency.jitter_ns),
             s.reject_prob, s.ack_loss_prob, s.ack_loss_delay_ms, s.disconnects.len()
+        );
+    }
+}
+
+fn live(w: &mut String, cfg: &Config) {
+    let l = &cfg.live;
+    if l.is_empty() {
+        return;
+    }
+    line(w, "\n[live]".into());
+    line(w, format!("  venue-sim speed ×{}", l.speed));
+    for f in &l.feeds {
+        let name = &cfg.venues[f.venue.idx()].name;
+        let how = match f.transport {
+            crate::config::FeedTransport::Udp(a) => format!("udp {a}"),
+            crate::config::FeedTransport::Tcp(a) => format!("tcp {a} (engine listens)"),
+        };
+        line(w, format!("  feed {name}: {how}"));
+    }
+    for f in &l.fix {
+        let name = &cfg.venues[f.venue.idx()].name;
+        line(
+            w,
+            format!(
+                "  fix {name}: {} {}→{}, heartbeat {} s, reconnect from {} ms, reset seq at logon {}",
+                f.addr, f.sender_comp_id, f.target_comp_id, f.heart_bt_s, f.reconnect_delay_ms,
+                f.reset_on_logon
+            ),
         );
     }
 }

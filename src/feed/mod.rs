@@ -4,7 +4,8 @@
 //! [`capture`] is the format (reader and writer); [`decimal`] parses prices exactly as sources
 //! write them; [`csv`] imports the generic quote CSV (`crossarb import csv`). The desk-data
 //! importers share [`import`]: [`ctp`] (CTP-style CSV), [`dbn`] (Databento DBN), [`bars`]
-//! (1-minute bid/ask bars). [`inspect`] summarises a capture per instrument.
+//! (1-minute bid/ask bars). [`inspect`] summarises a capture per instrument. [`wire`] is the
+//! live quote feed format and [`live`] the mio feed handlers that receive it.
 
 pub mod bars;
 pub mod capture;
@@ -14,3 +15,5 @@ pub mod dbn;
 pub mod decimal;
 pub mod import;
 pub mod inspect;
+pub mod live;
+pub mod wire;

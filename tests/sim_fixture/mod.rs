@@ -232,6 +232,7 @@ pub fn cu_lme() -> Config {
             metrics: stage(),
         },
         replay,
+        live: Default::default(),
     }
 }
 

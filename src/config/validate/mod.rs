@@ -4,6 +4,7 @@
 
 mod execution;
 mod instruments;
+mod live;
 mod pair;
 mod replay;
 mod risk;
@@ -259,6 +260,7 @@ pub(crate) fn validate(
     let receipts = runtime::receipts(&mut cx, &top, &raw.receipts);
     let threads = runtime::threads(&mut cx, &raw.threads);
     let replay = replay::replay(&mut cx, &raw.replay, &venue_names);
+    let live = live::live(&mut cx, &raw.live, &venue_names, &venues);
     let mut errors = cx.errors;
     // File order; errors without a line (a whole missing section) last. Stable sort keeps the
     // order in which rules ran for errors on the same line.
@@ -277,6 +279,7 @@ pub(crate) fn validate(
             receipts: receipts?,
             threads: threads?,
             replay: replay?,
+            live: live?,
         })
     })();
     match built {

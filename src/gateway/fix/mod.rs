@@ -5,11 +5,12 @@
 //!
 //! Layout: [`text`] numbers and timestamps; [`codec`] encoder; [`decode`] decoder; [`msg`]
 //! typed messages; [`app`] OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session;
-//! [`event`] its outputs; [`store`] sequence file and resend ring.
+//! [`event`] its outputs; [`store`] sequence file and resend ring; [`driver`] the mio TCP driver.
 
 pub mod app;
 pub mod codec;
 pub mod decode;
+pub mod driver;
 pub mod event;
 mod inbound;
 pub mod msg;

@@ -1,0 +1,182 @@
+//! The gateway stage: one [`FixDriver`] per FIX venue. Pops orders from its ring, hands them to
+//! the session, writes the bytes, steps the socket and pushes execution reports to the engine.
+//! An order that cannot be sent (not logged on, unknown instrument, outbound full) comes back
+//! as `Rejected(Disconnected)` / `Rejected(Venue)` at once: the executor never waits on an order
+//! that did not leave. Runs on the `[threads].gateway` thread.
+//!
+//! Report ring full → the report waits in the session's order (the stage stops stepping the
+//! socket until the engine made room), never dropped.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use super::engine_stage::OrderMsg;
+use crate::clock::{Clock, LiveClock};
+use crate::exec::msg::{ExecReport, OrderId, RejectReason, ReportKind};
+use crate::gateway::fix::driver::FixDriver;
+use crate::gateway::fix::SendError;
+use crate::runtime::metrics::{Recorder, Span};
+use crate::runtime::Stage;
+
+/// Orders remembered for ack/fill latency (by order id modulo this).
+const STAMP_SLOTS: usize = 1024;
+/// Reports held while the report ring is full (preallocated).
+const PENDING: usize = 1024;
+
+/// One venue's driver and its order ring.
+#[derive(Debug)]
+pub struct Venue {
+    /// The FIX connection.
+    pub driver: FixDriver,
+    /// Orders for it.
+    pub orders: rtrb::Consumer<OrderMsg>,
+}
+
+/// The gateway stage (see the module doc).
+pub struct GatewayStage {
+    venues: Vec<Venue>,
+    reports: rtrb::Producer<ExecReport>,
+    pending: VecDeque<ExecReport>,
+    /// Reports of the current driver step (preallocated; a step yields at most one read's).
+    inbox: VecDeque<ExecReport>,
+    clock: LiveClock,
+    metrics: Recorder,
+    /// (order, raw written, acked, filled) per slot.
+    stamps: Vec<(OrderId, u64, bool, bool)>,
+}
+
+impl std::fmt::Debug for GatewayStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayStage")
+            .field("venues", &self.venues.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GatewayStage {
+    /// Builds the stage. Cold.
+    pub fn new(
+        venues: Vec<Venue>,
+        reports: rtrb::Producer<ExecReport>,
+        clock: LiveClock,
+        metrics: Recorder,
+    ) -> GatewayStage {
+        GatewayStage {
+            venues,
+            reports,
+            pending: VecDeque::with_capacity(PENDING),
+            inbox: VecDeque::with_capacity(PENDING),
+            clock,
+            metrics,
+            stamps: vec![(OrderId(u32::MAX), 0, true, true); STAMP_SLOTS],
+        }
+    }
+
+    /// True when every session is logged on.
+    pub fn all_logged_on(&self) -> bool {
+        self.venues
+            .iter()
+            .all(|v| v.driver.state() == crate::gateway::fix::State::Active)
+    }
+
+    fn report(&mut self, r: ExecReport) {
+        let raw = self.clock.raw();
+        let slot = &mut self.stamps[r.order.0 as usize % STAMP_SLOTS];
+        if slot.0 == r.order {
+            match r.kind {
+                ReportKind::Ack if !slot.2 => {
+                    slot.2 = true;
+                    self.metrics.record(Span::WireToAck, slot.1, raw);
+                }
+                ReportKind::Fill { .. } if !slot.3 => {
+                    slot.3 = true;
+                    self.metrics.record(Span::WireToFill, slot.1, raw);
+                }
+                _ => {}
+            }
+        }
+        if !self.pending.is_empty() || self.reports.push(r).is_err() {
+            self.pending.push_back(r);
+        }
+    }
+
+    fn send_orders(&mut self, v: usize) -> usize {
+        let mut n = 0;
+        while self.pending.len() < PENDING - 2 {
+            let Ok(m) = self.venues[v].orders.pop() else {
+                break;
+            };
+            n += 1;
+            let now = self.clock.now();
+            let venue = &mut self.venues[v];
+            match venue.driver.send(&m.req, now) {
+                Ok(()) => {
+                    venue.driver.flush();
+                    let raw = self.clock.raw();
+                    self.metrics
+                        .record(Span::DecisionToWire, m.raw_decided, raw);
+                    if m.raw_quote != 0 {
+                        self.metrics.record(Span::QuoteToWire, m.raw_quote, raw);
+                    }
+                    self.stamps[m.req.order.0 as usize % STAMP_SLOTS] =
+                        (m.req.order, raw, false, false);
+                }
+                Err(e) => {
+                    let why = match e {
+                        SendError::NotLoggedOn | SendError::OutboundFull => {
+                            RejectReason::Disconnected
+                        }
+                        _ => RejectReason::Venue,
+                    };
+                    let kind = match m.req.kind {
+                        crate::exec::msg::RequestKind::Cancel => ReportKind::CancelRejected(why),
+                        _ => ReportKind::Rejected(why),
+                    };
+                    self.report(ExecReport {
+                        order: m.req.order,
+                        instrument: m.req.instrument,
+                        kind,
+                        ts_exchange: now,
+                        ts_recv: now,
+                    });
+                }
+            }
+        }
+        n
+    }
+}
+
+impl Stage for GatewayStage {
+    fn name(&self) -> &'static str {
+        "gateway"
+    }
+
+    fn do_work(&mut self) -> usize {
+        let mut n = 0;
+        while let Some(r) = self.pending.front() {
+            if self.reports.push(*r).is_err() {
+                return n;
+            }
+            self.pending.pop_front();
+            n += 1;
+        }
+        for v in 0..self.venues.len() {
+            n += self.send_orders(v);
+            let now = self.clock.now();
+            let inbox = &mut self.inbox;
+            n += self.venues[v].driver.step(now, &mut |r| inbox.push_back(r));
+            while let Some(r) = self.inbox.pop_front() {
+                self.report(r);
+            }
+        }
+        n
+    }
+
+    fn finish(&mut self) {
+        let clock = self.clock.clone();
+        for v in &mut self.venues {
+            v.driver
+                .stop(&mut || clock.now(), Duration::from_millis(500));
+        }
+    }
+}

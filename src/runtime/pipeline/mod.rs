@@ -1,0 +1,149 @@
+//! `crossarb run`: the live engine assembled from the config — one feed stage per
+//! `[[live.feeds]]`, the engine stage, one gateway stage for the `[[live.fix]]` sessions, the
+//! receipt stage — on the `[threads]` placement, with the calling thread as the cold thread
+//! (metrics histograms, kill switch file, signals, shutdown).
+//!
+//! Rings and their full policies (capacities are start-up constants):
+//! * feed → engine (`Stamped` quotes, [`QUOTE_RING`]): full → the newest quote is refused and
+//!   counted (`engine_ring_full`).
+//! * feed → receipt stage (quotes for the capture, [`CAPTURE_RING`]): full → counted.
+//! * engine → gateway (orders, [`ORDER_RING`]) and engine → receipts ([`RECEIPT_RING`]):
+//!   full → spill queue, never dropped; receipts spilling stop new tickets.
+//! * gateway → engine (reports, [`REPORT_RING`]): full → held in order, never dropped.
+//! * every hot stage → cold thread (latency samples): full → counted and dropped.
+//!
+//! Shutdown: a stop signal (or [`LiveOptions::stop`]) engages the kill switch and moves to
+//! `Draining`; the engine lets open tickets finish (up to `execution.ticket_deadline_ms`), writes
+//! `Stop` and reports done; then `Stopping`: gateways log out, the receipt stage drains and
+//! closes the log and the capture.
+
+mod build;
+pub mod engine_stage;
+pub mod gateway_stage;
+pub mod receipt_stage;
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+pub use build::{build, Built, LiveError};
+
+use super::metrics::{Latencies, Sample};
+use super::signals::StopSignal;
+use super::threads::spawn;
+use super::{Control, Phase};
+use crate::clock::Clock;
+
+/// Quote ring per feed.
+pub const QUOTE_RING: usize = 1 << 14;
+/// Capture ring per feed.
+pub const CAPTURE_RING: usize = 1 << 16;
+/// Order ring per gateway venue.
+pub const ORDER_RING: usize = 1 << 10;
+/// Report ring.
+pub const REPORT_RING: usize = 1 << 12;
+/// Receipt ring.
+pub const RECEIPT_RING: usize = 1 << 14;
+/// Metrics ring per stage.
+pub const METRICS_RING: usize = 1 << 14;
+
+/// How a live run is started.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    /// Receipt directory of this run (`receipts.dir/live-<UTC start>` by default).
+    pub receipts_dir: PathBuf,
+    /// Capture of every received quote.
+    pub capture_path: PathBuf,
+    /// Stop flag (SIGINT/SIGTERM, or raised by a test).
+    pub stop: StopSignal,
+}
+
+/// What a live run did.
+#[derive(Debug)]
+pub struct LiveReport {
+    /// Latency histograms (µs table).
+    pub latency_table: String,
+    /// One line per feed and gateway with its counters.
+    pub counters: Vec<String>,
+    /// Receipts and capture written.
+    pub receipts_dir: PathBuf,
+    /// Capture written.
+    pub capture_path: PathBuf,
+    /// A writer error, if one happened.
+    pub write_error: Option<String>,
+}
+
+/// Runs the live engine until the stop flag is raised; see the module doc.
+pub fn run(cfg: &crate::config::Config, opts: &LiveOptions) -> Result<LiveReport, LiveError> {
+    let control = Control::new();
+    let Built {
+        stages,
+        mut metrics,
+        shared,
+        kill,
+        clock,
+        counters,
+        write_error,
+    } = build(cfg, opts, &control)?;
+    let threads = spawn(stages, &control).map_err(LiveError::Threads)?;
+    let qclock = quanta::Clock::new();
+    let mut lat = Latencies::default();
+    let kill_file = cfg.risk.kill_switch_file.clone();
+    let mut drain_started = None;
+    let drain_ns = (cfg.execution.ticket_deadline_ms + 2_000) * 1_000_000;
+    let mut tick: u64 = 0;
+    loop {
+        let mut n = 0;
+        for m in metrics.iter_mut() {
+            while let Ok(s) = m.pop() {
+                lat.add(&qclock, s);
+                n += 1;
+            }
+        }
+        tick += 1;
+        if tick % 50 == 0 {
+            if let Some(f) = &kill_file {
+                kill.sync_with_file(f);
+            }
+        }
+        if opts.stop.raised() && drain_started.is_none() {
+            kill.engage();
+            control.advance(Phase::Draining);
+            drain_started = Some(clock.now());
+        }
+        if let Some(t0) = drain_started {
+            let waited = clock.now().since(t0);
+            if shared.done.load(Ordering::Acquire) || waited > drain_ns {
+                break;
+            }
+        }
+        if n == 0 {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    control.advance(Phase::Stopping);
+    let failed = threads.join();
+    for m in metrics.iter_mut() {
+        while let Ok(s) = m.pop() {
+            lat.add(&qclock, s);
+        }
+    }
+    let write_error = write_error.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if !failed.is_empty() {
+        return Err(LiveError::Panicked(failed.join(", ")));
+    }
+    Ok(LiveReport {
+        latency_table: lat.table(),
+        counters: counters.iter().map(|c| c()).collect(),
+        receipts_dir: opts.receipts_dir.clone(),
+        capture_path: opts.capture_path.clone(),
+        write_error,
+    })
+}
+
+/// Drains a metrics consumer (cold thread helper, also used by the bench).
+pub fn drain_samples(c: &mut rtrb::Consumer<Sample>, lat: &mut Latencies, clock: &quanta::Clock) {
+    while let Ok(s) = c.pop() {
+        lat.add(clock, s);
+    }
+}

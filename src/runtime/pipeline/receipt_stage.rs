@@ -1,0 +1,155 @@
+//! The receipt stage: drains the receipt ring into the [`ReceiptWriter`] (fsync per policy:
+//! `batch` syncs every n records or when the ring drains) and the capture rings into the session
+//! capture ([`CaptureWriter`]), so that the run replays through `crossarb replay --feed`. A
+//! writer error poisons the log: the stage raises `receipts_failed` (the engine stops opening
+//! tickets) and keeps draining the ring so that the engine is never blocked by a dead writer.
+//! Runs on the `[threads].receipts` thread; [`Stage::finish`] drains every ring and closes both
+//! files.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::config::FsyncPolicy;
+use crate::domain::Quote;
+use crate::feed::capture::CaptureWriter;
+use crate::receipt::event::Event;
+use crate::receipt::{ReceiptWriter, WriteError};
+use crate::runtime::Stage;
+
+/// Records taken per step at most.
+const BATCH: usize = 256;
+
+/// The receipt stage (see the module doc).
+pub struct ReceiptStage {
+    writer: Option<ReceiptWriter>,
+    receipts: rtrb::Consumer<Event>,
+    capture: Option<CaptureWriter>,
+    quotes: Vec<rtrb::Consumer<Quote>>,
+    fsync: FsyncPolicy,
+    unsynced: u32,
+    failed: Arc<AtomicBool>,
+    /// First error (receipts or capture), reported at shutdown.
+    pub error: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl std::fmt::Debug for ReceiptStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReceiptStage").finish_non_exhaustive()
+    }
+}
+
+impl ReceiptStage {
+    /// Builds the stage. Cold.
+    pub fn new(
+        writer: ReceiptWriter,
+        receipts: rtrb::Consumer<Event>,
+        capture: CaptureWriter,
+        quotes: Vec<rtrb::Consumer<Quote>>,
+        fsync: FsyncPolicy,
+        failed: Arc<AtomicBool>,
+    ) -> ReceiptStage {
+        ReceiptStage {
+            writer: Some(writer),
+            receipts,
+            capture: Some(capture),
+            quotes,
+            fsync,
+            unsynced: 0,
+            failed,
+            error: Arc::default(),
+        }
+    }
+
+    #[cold]
+    fn fail(&mut self, what: &str, e: &dyn std::fmt::Display) {
+        self.failed.store(true, Ordering::Relaxed);
+        let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(format!("{what}: {e}"));
+        }
+    }
+
+    fn write(&mut self, e: &Event) {
+        let Some(w) = self.writer.as_mut() else {
+            return;
+        };
+        match w.append(e) {
+            Ok(_) => self.unsynced += 1,
+            Err(err) => {
+                self.writer = None;
+                self.fail("receipts", &err);
+            }
+        }
+    }
+
+    fn sync(&mut self, drained: bool) {
+        let due = match self.fsync {
+            FsyncPolicy::Every => self.unsynced > 0,
+            FsyncPolicy::Batch(n) => self.unsynced >= n || (drained && self.unsynced > 0),
+            FsyncPolicy::Never => false,
+        };
+        if !due {
+            return;
+        }
+        self.unsynced = 0;
+        let r: Result<(), WriteError> = match self.writer.as_mut() {
+            Some(w) => w.sync(),
+            None => Ok(()),
+        };
+        if let Err(err) = r {
+            self.writer = None;
+            self.fail("receipts", &err);
+        }
+    }
+
+    fn step(&mut self, limit: usize) -> usize {
+        let mut n = 0;
+        while n < limit {
+            let Ok(e) = self.receipts.pop() else { break };
+            self.write(&e);
+            n += 1;
+            if self.fsync == FsyncPolicy::Every {
+                self.sync(false);
+            }
+        }
+        self.sync(n < limit);
+        for i in 0..self.quotes.len() {
+            for _ in 0..limit {
+                let Ok(q) = self.quotes[i].pop() else { break };
+                n += 1;
+                let Some(c) = self.capture.as_mut() else {
+                    continue;
+                };
+                if let Err(err) = c.append(&q) {
+                    self.capture = None;
+                    self.fail("capture", &err);
+                }
+            }
+        }
+        n
+    }
+}
+
+impl Stage for ReceiptStage {
+    fn name(&self) -> &'static str {
+        "receipts"
+    }
+
+    fn do_work(&mut self) -> usize {
+        self.step(BATCH)
+    }
+
+    fn finish(&mut self) {
+        while self.step(usize::MAX) > 0 {}
+        if let Some(w) = self.writer.take() {
+            if let Err(e) = w.close() {
+                self.fail("receipts", &e);
+            }
+        }
+        if let Some(c) = self.capture.take() {
+            if let Err(e) = c.finish() {
+                self.fail("capture", &e);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The whole live path on 127.0.0.1 with the real binary: `crossarb venue-sim` serves the demo
+//! config's synthetic feed over UDP at 400× and accepts FIX orders; `crossarb run` trades it for
+//! a bounded time and is stopped with SIGINT. Asserts tickets and fills in a complete, CRC-valid
+//! receipt log ending in `Stop`, and that replaying the run's capture with `crossarb replay`
+//! raises the same opportunities.
+//!
+//! Why (side, domestic price, overseas price) of each opportunity and not whole receipts: live,
+//! orders meet the venue simulator's exchange in wall-clock time, replay meets the simulated
+//! exchange in simulated time, so fills (and hence ticket timing) can differ by microseconds;
+//! the trigger's decisions depend only on the quotes (recorded with their receive stamps) and on
+//! the position each ticket leaves, so their sequence must be the same. The run is cut at the
+//! first opportunity whose ticket is still open at SIGINT on either side.
+//!
+//! Bounded: venue-sim stops itself after 25 s; every wait has a limit. Ports 41201-41302 (the
+//! demo uses 41001-41102).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crossarb::receipt::event::Kind;
+use crossarb::receipt::ReceiptReader;
+
+const BIN: &str = env!("CARGO_BIN_EXE_crossarb");
+
+fn config(dir: &Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string("config/live-demo.toml").unwrap();
+    let text = text
+        .replace("127.0.0.1:410", "127.0.0.1:412")
+        .replace("127.0.0.1:411", "127.0.0.1:413")
+        .replace("../target/receipts/live-demo", "receipts")
+        .replace("../target/crossarb-live-demo.kill", "kill");
+    let path = dir.join("live.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// (kind, side, dom_px, ovs_px) of every opportunity, plus the whole log's kinds.
+fn read(dir: &Path) -> (Vec<(u8, i64, i64)>, Vec<Kind>) {
+    let mut opps = Vec::new();
+    let mut kinds = Vec::new();
+    for r in ReceiptReader::open(dir).unwrap() {
+        let r = r.unwrap_or_else(|e| panic!("receipt log {} is damaged: {e}", dir.display()));
+        let k = r.kind().expect("known kind");
+        if k == Kind::Opportunity {
+            opps.push((r.payload.side, r.payload.px.0, r.payload.b));
+        }
+        kinds.push(k);
+    }
+    (opps, kinds)
+}
+
+fn wait(child: &mut std::process::Child, what: &str, limit_ms: u64) -> std::process::ExitStatus {
+    for _ in 0..limit_ms / 10 {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    panic!("{what} did not exit within {limit_ms} ms");
+}
+
+#[test]
+fn venue_sim_and_run_trade_on_loopback_and_the_capture_replays_to_the_same_opportunities() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path());
+    let receipts = tmp.path().join("live");
+    let mut sim = Command::new(BIN)
+        .args(["venue-sim", "--config"])
+        .arg(&cfg)
+        .args(["--speed", "400", "--seconds", "25"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut run = Command::new(BIN)
+        .args(["run", "--config"])
+        .arg(&cfg)
+        .arg("--receipts")
+        .arg(&receipts)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(16));
+    let killed = Command::new("kill")
+        .args(["-INT", &run.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = wait(&mut run, "crossarb run after SIGINT", 10_000);
+    let out = run.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        status.success(),
+        "run exit {status}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("tick-to-order"),
+        "latency table printed: {stdout}"
+    );
+    let _ = Command::new("kill")
+        .args(["-INT", &sim.id().to_string()])
+        .status();
+    wait(&mut sim, "venue-sim after SIGINT", 10_000);
+
+    let (live_opps, kinds) = read(&receipts);
+    assert_eq!(kinds.first(), Some(&Kind::Start));
+    assert_eq!(
+        kinds.last(),
+        Some(&Kind::Stop),
+        "a complete log ends in Stop"
+    );
+    let count = |k: Kind| kinds.iter().filter(|x| **x == k).count();
+    assert!(count(Kind::TicketOpen) >= 1, "tickets: {kinds:?}");
+    assert!(count(Kind::Fill) >= 1, "fills: {kinds:?}");
+
+    let replayed = tmp.path().join("replay");
+    let rep = Command::new(BIN)
+        .args(["replay", "--config"])
+        .arg(&cfg)
+        .arg("--feed")
+        .arg(receipts.with_extension("cap"))
+        .arg("--receipts")
+        .arg(&replayed)
+        .output()
+        .unwrap();
+    assert!(
+        rep.status.success(),
+        "replay: {}",
+        String::from_utf8_lossy(&rep.stderr)
+    );
+    let (replay_opps, _) = read(&replayed);
+    let n = live_opps.len().min(replay_opps.len());
+    assert!(n >= 1, "live {live_opps:?} replay {replay_opps:?}");
+    // The last opportunity may be cut by SIGINT on one side only.
+    assert!(live_opps.len().abs_diff(replay_opps.len()) <= 1);
+    assert_eq!(live_opps[..n], replay_opps[..n]);
+}
