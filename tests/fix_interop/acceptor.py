@@ -26,8 +26,8 @@ An OrderCancelRequest for an order that is not resting gets an OrderCancelReject
 
 stdin commands (one a line): `plan SYMBOL ACTION...`, `release`, `status`, `quit`.
 stdout lines (one event a line, flushed):
-  ready | planned SYMBOL QUEUED | logon | logout | order CLORDID SYMBOL QTY ACTION POSSDUP | cancel ORIGCLORDID |
-  dropped CLORDID | seq SENDER TARGET (QuickFIX's next outgoing and next expected MsgSeqNum) |
+  ready | planned SYMBOL QUEUED | logon | logout | cancel ORIGCLORDID | dropped CLORDID |
+  order CLORDID SYMBOL QTY ACTION POSSDUP (ACTION `duplicate` for a replay already seen) | seq SENDER TARGET (QuickFIX's next outgoing and next expected MsgSeqNum) |
   error TEXT
 """
 

@@ -146,6 +146,22 @@ impl Acceptor {
         (n[0], n[1])
     }
 
+    /// QuickFIX's event and message logs (for failure messages).
+    pub fn quickfix_log(&self) -> String {
+        ["event", "messages"]
+            .iter()
+            .map(|k| {
+                let p = self
+                    .dir
+                    .join(format!("log/FIX.4.4-BROKER-CLIENT.{k}.current.log"));
+                std::fs::read_to_string(&p)
+                    .unwrap_or_else(|e| format!("{}: {e}", p.display()))
+                    .replace('\x01', "|")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// The same numbers from QuickFIX's FileStore (`…BROKER-CLIENT.seqnums`: `sender : target`).
     pub fn stored_seqs(&self) -> (u64, u64) {
         let path = self.dir.join("store/FIX.4.4-BROKER-CLIENT.seqnums");
