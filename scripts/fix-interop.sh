@@ -7,7 +7,8 @@
 # broken, then runs the test with CROSSARB_FIX_PYTHON pointing at
 # the venv's python. Needs g++ and the Python headers (`python3-config --includes`).
 #
-# Environment: FIX_VENV (default ${XDG_CACHE_HOME:-$HOME/.cache}/crossarb/fix-venv),
+# Environment: FIX_INTEROP_PREPARE_ONLY=1 (build the venv, run nothing: .ci/run starts that in
+# the background so the C++ build overlaps the Rust build), FIX_VENV (default ${XDG_CACHE_HOME:-$HOME/.cache}/crossarb/fix-venv),
 # PYTHON (the interpreter the venv is made from, default python3). Extra arguments go to
 # `cargo test` after `--test fix_interop`.
 set -euo pipefail
@@ -43,6 +44,11 @@ if ! have_quickfix; then
   "$VENV/bin/pip" install --disable-pip-version-check --no-input -q "quickfix==$QUICKFIX_VERSION"
   echo "== fix-interop: quickfix built and installed in $(( $(date +%s) - start )) s"
   have_quickfix || { echo "fix-interop: quickfix still not importable from $VENV" >&2; exit 1; }
+fi
+
+if [ "${FIX_INTEROP_PREPARE_ONLY:-0}" = 1 ]; then
+  echo "== fix-interop: venv ready in $VENV"
+  exit 0
 fi
 
 echo "== fix-interop: cargo test --test fix_interop (python: $VENV/bin/python)"
