@@ -114,6 +114,13 @@ struct TicketFlags {
 #[derive(Debug)]
 pub struct SummaryBuilder {
     s: Summary,
+    refusals: Tally,
+    breakers: Tally,
+    orders: Tally,
+    filled_lots: Tally,
+    slippage: Tally,
+    outcomes: Tally,
+    incidents: Tally,
     cash_micros: i64,
     tickets: HashMap<u32, TicketFlags>,
     sent: HashMap<u32, i64>,
@@ -153,6 +160,13 @@ impl SummaryBuilder {
     pub fn new() -> SummaryBuilder {
         SummaryBuilder {
             s: Summary::default(),
+            refusals: Tally::default(),
+            breakers: Tally::default(),
+            orders: Tally::default(),
+            filled_lots: Tally::default(),
+            slippage: Tally::default(),
+            outcomes: Tally::default(),
+            incidents: Tally::default(),
             cash_micros: 0,
             tickets: HashMap::new(),
             sent: HashMap::new(),
@@ -186,7 +200,7 @@ impl SummaryBuilder {
             }
             Kind::Refused => {
                 let name = Refusal::from_u16(p.code).map_or("unknown", Refusal::name);
-                *self.s.refusals.entry(name).or_default() += 1;
+                self.refusals.add(name, 1);
             }
             Kind::TicketOpen => {
                 self.s.tickets += 1;
@@ -196,8 +210,16 @@ impl SummaryBuilder {
             Kind::OrderNew => self.on_order(e),
             Kind::OrderAck => record(&mut self.ack, p.a),
             Kind::Fill => self.on_fill(e),
-            Kind::OrderReject if p.a == 0 => self.flag(p.ticket, |f| f.reject = true),
-            Kind::OrderDone if p.qty.0 > 0 => self.flag(p.ticket, |f| f.short = true),
+            Kind::OrderReject if p.a == 0 => {
+                self.sent.remove(&p.order);
+                self.flag(p.ticket, |f| f.reject = true);
+            }
+            Kind::OrderDone => {
+                self.sent.remove(&p.order);
+                if p.qty.0 > 0 {
+                    self.flag(p.ticket, |f| f.short = true);
+                }
+            }
             Kind::AckTimeout => self.flag(p.ticket, |f| f.ack_timeout = true),
             Kind::Residual => {
                 self.residual_base = p.a;
@@ -205,7 +227,7 @@ impl SummaryBuilder {
             }
             Kind::Breaker => {
                 let name = breaker_name(p.code, p.a);
-                *self.s.breakers.entry(name).or_default() += 1;
+                self.breakers.add(name, 1);
             }
             _ => {}
         }
@@ -233,14 +255,14 @@ impl SummaryBuilder {
             }
             _ => "entry",
         };
-        *self.s.orders.entry(purpose).or_default() += 1;
+        self.orders.add(purpose, 1);
     }
 
     fn on_fill(&mut self, e: &Event) {
         let p = &e.payload;
         self.s.fills += 1;
-        *self.s.filled_lots.entry(leg_name(p.leg)).or_default() += p.qty.0;
-        *self.s.slippage_ticks.entry(leg_name(p.leg)).or_default() += p.a * p.qty.0;
+        self.filled_lots.add(leg_name(p.leg), p.qty.0);
+        self.slippage.add(leg_name(p.leg), p.a * p.qty.0);
         self.cash_micros += p.b;
         if let Some(sent) = self.sent.remove(&p.order) {
             record(&mut self.fill, e.ts - sent);
@@ -274,7 +296,7 @@ impl SummaryBuilder {
             o if o == Outcome::Stuck as u16 => "stuck",
             _ => "unknown",
         };
-        *self.s.outcomes.entry(name).or_default() += 1;
+        self.outcomes.add(name, 1);
         let Some(f) = self.tickets.remove(&ticket) else {
             return;
         };
@@ -286,7 +308,7 @@ impl SummaryBuilder {
             (f.rollback, "rollback"),
         ] {
             if hit {
-                *self.s.incidents.entry(kind).or_default() += 1;
+                self.incidents.add(kind, 1);
             }
         }
         if (f.backfill || f.rollback) && name != "stuck" {
@@ -296,16 +318,58 @@ impl SummaryBuilder {
 
     /// The summary so far.
     pub fn finish(mut self) -> Summary {
-        let open = self.tickets.len() as u64;
+        let open = self.tickets.len() as i64;
         if open > 0 {
-            self.s.outcomes.insert("open", open);
+            self.outcomes.add("open", open);
         }
+        self.s.refusals = self.refusals.counts();
+        self.s.breakers = self.breakers.counts();
+        self.s.orders = self.orders.counts();
+        self.s.filled_lots = self.filled_lots.map();
+        self.s.slippage_ticks = self.slippage.map();
+        self.s.outcomes = self.outcomes.counts();
+        self.s.incidents = self.incidents.counts();
         self.s.pnl.cash = self.cash_micros as f64 / 1e6;
         self.s.pnl.total = self.s.pnl.cash + self.s.pnl.open_position;
         self.s.ack_latency = percentiles(&self.ack);
         self.s.fill_latency = percentiles(&self.fill);
         self.s.decision_latency = percentiles(&self.decision);
         self.s
+    }
+}
+
+/// Counters under a few static names, without allocating: the hot side of a summary map.
+#[derive(Debug, Default)]
+struct Tally {
+    keys: [&'static str; TALLY_MAX],
+    vals: [i64; TALLY_MAX],
+    len: usize,
+}
+
+/// Most distinct names one tally holds (the largest is the refusal reasons).
+const TALLY_MAX: usize = 24;
+
+impl Tally {
+    fn add(&mut self, key: &'static str, v: i64) {
+        if let Some(i) = self.keys[..self.len].iter().position(|k| *k == key) {
+            self.vals[i] += v;
+        } else if self.len < TALLY_MAX {
+            self.keys[self.len] = key;
+            self.vals[self.len] = v;
+            self.len += 1;
+        }
+    }
+
+    fn map(&self) -> BTreeMap<&'static str, i64> {
+        (0..self.len)
+            .map(|i| (self.keys[i], self.vals[i]))
+            .collect()
+    }
+
+    fn counts(&self) -> BTreeMap<&'static str, u64> {
+        (0..self.len)
+            .map(|i| (self.keys[i], self.vals[i].max(0) as u64))
+            .collect()
     }
 }
 
