@@ -13,9 +13,13 @@ use std::time::Duration;
 
 use crossarb::clock::{Clock, LiveClock};
 use crossarb::domain::{InstrumentId, Px, Qty, Side, TsNs};
-use crossarb::exec::msg::{ExecReport, OrderId, OrderRequest, RejectReason, ReportKind, RequestKind, Tif};
+use crossarb::exec::msg::{
+    ExecReport, OrderId, OrderRequest, RejectReason, ReportKind, RequestKind, Tif,
+};
 use crossarb::gateway::ctp::offset::Lots;
-use crossarb::gateway::ctp::{rings, CtpConfig, CtpGateway, CtpInstrument, CtpSession, IocVolume, Phase, RawCredentials};
+use crossarb::gateway::ctp::{
+    rings, CtpConfig, CtpGateway, CtpInstrument, CtpSession, IocVolume, Phase, RawCredentials,
+};
 use ctp_rs::{InputQuoteField, TraderSpiMsg};
 
 const RB: InstrumentId = InstrumentId(1);
@@ -65,21 +69,36 @@ impl Rig {
             }
             self.step();
         }
-        panic!("timed out waiting for {what}; phase {:?}, reports {:?}, notes {:?}", self.session.phase(), self.reports, self.session.notes().collect::<Vec<_>>());
+        panic!(
+            "timed out waiting for {what}; phase {:?}, reports {:?}, notes {:?}",
+            self.session.phase(),
+            self.reports,
+            self.session.notes().collect::<Vec<_>>()
+        );
     }
 
     fn kinds_of(&self, order: u32) -> Vec<ReportKind> {
-        self.reports.iter().filter(|r| r.order == OrderId(order)).map(|r| r.kind).collect()
+        self.reports
+            .iter()
+            .filter(|r| r.order == OrderId(order))
+            .map(|r| r.kind)
+            .collect()
     }
 
     fn send(&mut self, order: u32, instrument: InstrumentId, kind: RequestKind) {
         let ts = self.clock.now();
-        self.gw.send(&OrderRequest { order: OrderId(order), instrument, kind, ts });
+        self.gw.send(&OrderRequest {
+            order: OrderId(order),
+            instrument,
+            kind,
+            ts,
+        });
     }
 
     /// Feeds a LocalCTP market snapshot (its ReqQuoteInsert convention; every price field filled).
     fn quote(&mut self, bid: f64, ask: f64) {
-        let bj = chrono::DateTime::from_timestamp_nanos(self.clock.now().0).with_timezone(&chrono_tz::Asia::Shanghai);
+        let bj = chrono::DateTime::from_timestamp_nanos(self.clock.now().0)
+            .with_timezone(&chrono_tz::Asia::Shanghai);
         let day = bj.format("%Y%m%d").to_string();
         let q = InputQuoteField {
             BrokerID: day.clone(),
@@ -99,12 +118,21 @@ impl Rig {
             BusinessUnit: "1000".into(),
             ..Default::default()
         };
-        assert_eq!(self.session.api().ReqQuoteInsert(q, 1000), 0, "LocalCTP took the snapshot");
+        assert_eq!(
+            self.session.api().ReqQuoteInsert(q, 1000),
+            0,
+            "LocalCTP took the snapshot"
+        );
     }
 }
 
 fn new_order(side: Side, px: i64, qty: i64, tif: Tif) -> RequestKind {
-    RequestKind::New { side, px: Px(px), qty: Qty(qty), tif }
+    RequestKind::New {
+        side,
+        px: Px(px),
+        qty: Qty(qty),
+        tif,
+    }
 }
 
 #[test]
@@ -123,25 +151,49 @@ fn ctp_gateway_trades_cancels_rejects_and_reconciles_against_localctp() {
         app_id: "crossarb_test".into(),
         auth_code: "0000000000000000".into(),
     };
-    let credentials = raw.resolve(|k| (k == "CROSSARB_CTP_TEST_USER").then(|| "u100".to_string())).unwrap();
+    let credentials = raw
+        .resolve(|k| (k == "CROSSARB_CTP_TEST_USER").then(|| "u100".to_string()))
+        .unwrap();
     let cfg = CtpConfig {
         front: "tcp://127.0.0.1:1".into(),
         flow_dir: cwd.join("flow/").to_string_lossy().into_owned(),
         credentials,
         instruments: vec![
-            CtpInstrument { id: RB, symbol: "rb2610".into(), exchange: "SHFE".into(), tick_size: 1.0 },
-            CtpInstrument { id: UNLISTED, symbol: "zz9999".into(), exchange: "SHFE".into(), tick_size: 1.0 },
+            CtpInstrument {
+                id: RB,
+                symbol: "rb2610".into(),
+                exchange: "SHFE".into(),
+                tick_size: 1.0,
+            },
+            CtpInstrument {
+                id: UNLISTED,
+                symbol: "zz9999".into(),
+                exchange: "SHFE".into(),
+                tick_size: 1.0,
+            },
         ],
         ioc_volume: IocVolume::Any,
         ring_capacity: 64,
         query_gap_ms: 1100,
     };
-    assert!(!format!("{cfg:?}").contains("secret-pw"), "config Debug hides the password");
+    assert!(
+        !format!("{cfg:?}").contains("secret-pw"),
+        "config Debug hides the password"
+    );
     let (gw, session_rings) = rings(cfg.ring_capacity);
     let (api_tx, api_rx) = channel();
     let (session_tx, session_rx) = channel();
     let session = CtpSession::start_with(cfg, session_rings, LiveClock::new(), api_tx, session_rx);
-    let mut rig = Rig { session, gw, api_rx, session_tx, link_up: true, dropped: 0, reports: Vec::new(), clock: LiveClock::new() };
+    let mut rig = Rig {
+        session,
+        gw,
+        api_rx,
+        session_tx,
+        link_up: true,
+        dropped: 0,
+        reports: Vec::new(),
+        clock: LiveClock::new(),
+    };
 
     // Login: connect → authenticate → login → settlement confirm → 3 queries, 1.1 s apart.
     rig.wait_until("login", |r| r.session.phase() == Phase::Ready);
@@ -151,7 +203,16 @@ fn ctp_gateway_trades_cancels_rejects_and_reconciles_against_localctp() {
     // A marketable FAK buy fills at the ask.
     rig.send(1, RB, new_order(Side::Buy, 3501, 2, Tif::Ioc));
     rig.wait_until("fill of order 1", |r| r.kinds_of(1).len() >= 2);
-    assert_eq!(rig.kinds_of(1), [ReportKind::Ack, ReportKind::Fill { px: Px(3501), qty: Qty(2) }]);
+    assert_eq!(
+        rig.kinds_of(1),
+        [
+            ReportKind::Ack,
+            ReportKind::Fill {
+                px: Px(3501),
+                qty: Qty(2)
+            }
+        ]
+    );
     assert_eq!(rig.session.positions().lots(RB, Side::Buy).today, 2);
 
     // A resting buy below the bid, then its cancel.
@@ -159,41 +220,84 @@ fn ctp_gateway_trades_cancels_rejects_and_reconciles_against_localctp() {
     rig.wait_until("ack of order 2", |r| !r.kinds_of(2).is_empty());
     rig.send(2, RB, RequestKind::Cancel);
     rig.wait_until("done of order 2", |r| r.kinds_of(2).len() >= 2);
-    assert_eq!(rig.kinds_of(2), [ReportKind::Ack, ReportKind::Done { leaves: Qty(1) }]);
+    assert_eq!(
+        rig.kinds_of(2),
+        [ReportKind::Ack, ReportKind::Done { leaves: Qty(1) }]
+    );
 
     // The counter does not list zz9999: rejected, with its error id and text kept for the log.
     rig.send(3, UNLISTED, new_order(Side::Buy, 100, 1, Tif::Limit));
     rig.wait_until("reject of order 3", |r| !r.kinds_of(3).is_empty());
     assert_eq!(rig.kinds_of(3), [ReportKind::Rejected(RejectReason::Venue)]);
-    let note = rig.session.notes().find(|n| n.order == Some(OrderId(3))).expect("a note for order 3").clone();
+    let note = rig
+        .session
+        .notes()
+        .find(|n| n.order == Some(OrderId(3)))
+        .expect("a note for order 3")
+        .clone();
     assert_ne!(note.error_id, 0);
-    assert!(!note.text.is_empty(), "the counter's text survives decoding: {note:?}");
+    assert!(
+        !note.text.is_empty(),
+        "the counter's text survives decoding: {note:?}"
+    );
 
     // Selling today's 2 lots on SHFE goes out as CloseToday, which the counter accepts and fills.
     rig.send(4, RB, new_order(Side::Sell, 3500, 2, Tif::Ioc));
     rig.wait_until("fill of order 4", |r| r.kinds_of(4).len() >= 2);
-    assert_eq!(rig.kinds_of(4), [ReportKind::Ack, ReportKind::Fill { px: Px(3500), qty: Qty(2) }]);
-    assert_eq!(*rig.session.positions().lots(RB, Side::Buy), Lots::default());
+    assert_eq!(
+        rig.kinds_of(4),
+        [
+            ReportKind::Ack,
+            ReportKind::Fill {
+                px: Px(3500),
+                qty: Qty(2)
+            }
+        ]
+    );
+    assert_eq!(
+        *rig.session.positions().lots(RB, Side::Buy),
+        Lots::default()
+    );
 
     // A resting order, then the link drops; it fills while we hear nothing.
     rig.send(5, RB, new_order(Side::Buy, 3495, 1, Tif::Limit));
     rig.wait_until("ack of order 5", |r| !r.kinds_of(5).is_empty());
     rig.link_up = false;
-    rig.session_tx.send(TraderSpiMsg::OnFrontDisconnected(0x1001)).unwrap();
+    rig.session_tx
+        .send(TraderSpiMsg::OnFrontDisconnected(0x1001))
+        .unwrap();
     rig.quote(3494.0, 3495.0);
     rig.wait_until("the fill notices to be lost", |r| r.dropped >= 2);
     assert_eq!(rig.kinds_of(5), [ReportKind::Ack]);
     // While down, new orders are refused at once.
     rig.send(6, RB, new_order(Side::Buy, 3495, 1, Tif::Ioc));
     rig.wait_until("refusal of order 6", |r| !r.kinds_of(6).is_empty());
-    assert_eq!(rig.kinds_of(6), [ReportKind::Rejected(RejectReason::Disconnected)]);
+    assert_eq!(
+        rig.kinds_of(6),
+        [ReportKind::Rejected(RejectReason::Disconnected)]
+    );
 
     // The front comes back: re-authenticate, re-login, and the queries find the fill.
     rig.link_up = true;
     rig.session_tx.send(TraderSpiMsg::OnFrontConnected).unwrap();
-    rig.wait_until("second login", |r| r.session.phase() == Phase::Ready && r.session.logins() == 2);
-    assert_eq!(rig.kinds_of(5), [ReportKind::Ack, ReportKind::Fill { px: Px(3495), qty: Qty(1) }]);
-    assert_eq!(rig.session.positions().lots(RB, Side::Buy).today, 1, "position query agrees");
+    rig.wait_until("second login", |r| {
+        r.session.phase() == Phase::Ready && r.session.logins() == 2
+    });
+    assert_eq!(
+        rig.kinds_of(5),
+        [
+            ReportKind::Ack,
+            ReportKind::Fill {
+                px: Px(3495),
+                qty: Qty(1)
+            }
+        ]
+    );
+    assert_eq!(
+        rig.session.positions().lots(RB, Side::Buy).today,
+        1,
+        "position query agrees"
+    );
     assert_eq!(rig.gw.lost(), 0);
     let _ = TsNs::ZERO;
 }

@@ -19,14 +19,15 @@ use ctp_rs::{
     THOST_TE_RESUME_TYPE,
 };
 
-use super::offset::{CloseRule, PositionBook};
-use super::orders::{OrderTable, Sent, Stamp};
+use super::offset::PositionBook;
+use super::orders::{OrderTable, Stamp};
 use super::rings::SessionRings;
 use super::wire::{self, Who};
 use super::CtpConfig;
 use crate::clock::Clock;
 use crate::domain::{InstrumentId, Side, TsNs, NS_PER_MS};
-use crate::exec::msg::{ExecReport, OrderRequest, RejectReason, ReportKind, RequestKind};
+
+mod requests;
 
 /// Refusal notes kept (oldest dropped).
 pub const NOTES_MAX: usize = 64;
@@ -352,44 +353,16 @@ impl<C: Clock> CtpSession<C> {
                         self.rings.emit(r)
                     });
             }
-            M::OnRspOrderInsert(i, info, _, _) | M::OnErrRtnOrderInsert(i, info) => {
-                if info.ErrorID != 0 {
-                    let at = self.stamp(None);
-                    let r = wire::parse_ref(&i.OrderRef);
-                    let (f, s) = (self.front, self.session);
-                    if let Some(order) =
-                        self.table
-                            .on_insert_refused(f, s, r, at, &mut self.pos, &mut |r| {
-                                self.rings.emit(r)
-                            })
-                    {
-                        self.note(Some(order), info.ErrorID, info.ErrorMsg.clone());
-                    }
-                }
+            M::OnRspOrderInsert(i, info, _, _) | M::OnErrRtnOrderInsert(i, info)
+                if info.ErrorID != 0 =>
+            {
+                self.insert_refused(&i.OrderRef, &info)
             }
-            M::OnRspOrderAction(a, info, _, _) => {
-                if info.ErrorID != 0 {
-                    let at = self.stamp(None);
-                    let r = wire::parse_ref(&a.OrderRef);
-                    let order =
-                        self.table
-                            .on_cancel_refused(a.FrontID, a.SessionID, r, at, &mut |r| {
-                                self.rings.emit(r)
-                            });
-                    self.note(order, info.ErrorID, info.ErrorMsg.clone());
-                }
+            M::OnRspOrderAction(a, info, _, _) if info.ErrorID != 0 => {
+                self.cancel_refused(a.FrontID, a.SessionID, &a.OrderRef, &info)
             }
-            M::OnErrRtnOrderAction(a, info) => {
-                if info.ErrorID != 0 {
-                    let at = self.stamp(None);
-                    let r = wire::parse_ref(&a.OrderRef);
-                    let order =
-                        self.table
-                            .on_cancel_refused(a.FrontID, a.SessionID, r, at, &mut |r| {
-                                self.rings.emit(r)
-                            });
-                    self.note(order, info.ErrorID, info.ErrorMsg.clone());
-                }
+            M::OnErrRtnOrderAction(a, info) if info.ErrorID != 0 => {
+                self.cancel_refused(a.FrontID, a.SessionID, &a.OrderRef, &info)
             }
             M::OnRspError(info, _, _) => self.note(None, info.ErrorID, info.ErrorMsg.clone()),
             _ => {}
@@ -467,112 +440,6 @@ impl<C: Clock> CtpSession<C> {
         if last && self.query_open {
             self.query_open = false;
             self.query_next += 1;
-        }
-    }
-
-    fn refuse(&mut self, req: &OrderRequest, why: RejectReason) {
-        let kind = match req.kind {
-            RequestKind::New { .. } => ReportKind::Rejected(why),
-            RequestKind::Cancel => ReportKind::CancelRejected(why),
-        };
-        let now = self.clock.now();
-        self.rings.emit(ExecReport {
-            order: req.order,
-            instrument: req.instrument,
-            kind,
-            ts_exchange: now,
-            ts_recv: now,
-        });
-    }
-
-    fn on_request(&mut self, req: &OrderRequest) {
-        if self.phase != Phase::Ready {
-            return self.refuse(req, RejectReason::Disconnected);
-        }
-        let Some(ins) = self
-            .cfg
-            .instruments
-            .iter()
-            .find(|i| i.id == req.instrument)
-            .cloned()
-        else {
-            self.note(
-                Some(req.order),
-                0,
-                "instrument not in the CTP gateway config".to_string(),
-            );
-            return self.refuse(req, RejectReason::Venue);
-        };
-        match req.kind {
-            RequestKind::New { side, px, qty, tif } => {
-                let offset = self.pos.open_or_close(
-                    CloseRule::of_exchange(&ins.exchange),
-                    ins.id,
-                    side,
-                    qty.0,
-                );
-                let order_ref = self.next_ref;
-                self.next_ref += 1;
-                let sent = Sent {
-                    order: req.order,
-                    instrument: ins.id,
-                    side,
-                    offset,
-                    qty: qty.0,
-                    front: self.front,
-                    session: self.session,
-                    order_ref,
-                };
-                if self.table.insert(sent).is_err() {
-                    self.pos.on_end(ins.id, side, offset, qty.0);
-                    self.note(Some(req.order), 0, "order table full".to_string());
-                    return self.refuse(req, RejectReason::Venue);
-                }
-                let id = self.request_id();
-                let f = wire::order_insert(
-                    &self.who(),
-                    &ins,
-                    order_ref,
-                    side,
-                    offset,
-                    px,
-                    qty.0,
-                    tif,
-                    self.cfg.ioc_volume,
-                    id,
-                );
-                let ret = self.api.ReqOrderInsert(f, id);
-                if ret != 0 {
-                    let (fr, se, at) = (self.front, self.session, self.stamp(None));
-                    self.table
-                        .on_insert_refused(fr, se, order_ref, at, &mut self.pos, &mut |r| {
-                            self.rings.emit(r)
-                        });
-                    self.note(Some(req.order), ret, "ReqOrderInsert not sent".to_string());
-                }
-            }
-            RequestKind::Cancel => {
-                let Some((sent, sys)) = self.table.live(req.order) else {
-                    return self.refuse(req, RejectReason::CancelRefused);
-                };
-                let id = self.request_id();
-                let sys = sys.as_ref().map(|k| k.as_str());
-                let f = wire::order_cancel(
-                    &self.who(),
-                    &ins,
-                    sent.front,
-                    sent.session,
-                    sent.order_ref,
-                    sys,
-                    id,
-                    id,
-                );
-                let ret = self.api.ReqOrderAction(f, id);
-                if ret != 0 {
-                    self.note(Some(req.order), ret, "ReqOrderAction not sent".to_string());
-                    self.refuse(req, RejectReason::Disconnected);
-                }
-            }
         }
     }
 }
