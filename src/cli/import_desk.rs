@@ -4,7 +4,10 @@
 //! bar: the desk files decode in well under a second.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CliError;
 use crate::clock::{Clock, LiveClock};
@@ -86,9 +89,37 @@ fn load(c: &Common) -> Result<(Option<Config>, Specs), CliError> {
     Ok((cfg, specs))
 }
 
-fn finish(decoded: Result<Decoded, ImportError>, out: &Path) -> Result<(), CliError> {
-    let written = decoded.and_then(|d| import::write(&d, out)).map_err(bad)?;
-    println!("{}", summary_line(&written));
+/// Progress on stderr when it is a terminal: a spinner while the input is read and decoded
+/// (they work on the whole file in memory), then a bar over the records written.
+fn progress(stage: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_message(stage.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn finish(
+    decoded: Result<Decoded, ImportError>,
+    out: &Path,
+    bar: ProgressBar,
+) -> Result<(), CliError> {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} writing [{bar:40}] {pos}/{len} records ({eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let mut report = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let written = decoded
+        .and_then(|d| import::write_with_progress(&d, out, &mut report))
+        .map_err(bad);
+    bar.finish_and_clear();
+    println!("{}", summary_line(&written?));
     Ok(())
 }
 
@@ -137,6 +168,7 @@ pub fn run_ctp(a: &CtpArgs) -> Result<(), CliError> {
         }
     };
     let (cfg, specs) = load(&a.common)?;
+    let bar = progress("reading and decoding");
     let bytes = import::read_input(&a.common.input).map_err(bad)?;
     let job = ctp::CtpJob {
         path: &a.common.input,
@@ -147,7 +179,7 @@ pub fn run_ctp(a: &CtpArgs) -> Result<(), CliError> {
         venues: cfg.as_ref().map_or(&[], |c| c.venues.as_slice()),
         created_at: LiveClock::new().now(),
     };
-    finish(ctp::decode(&bytes, &job), &a.common.output)
+    finish(ctp::decode(&bytes, &job), &a.common.output, bar)
 }
 
 /// Runs `import dbn`.
@@ -161,6 +193,7 @@ pub fn run_dbn(a: &DbnArgs) -> Result<(), CliError> {
         }
         None => BTreeMap::new(),
     };
+    let bar = progress("reading and decoding");
     let raw = std::fs::read(&a.common.input).map_err(|e| {
         CliError::runtime(format!("{}: cannot read: {e}", a.common.input.display()))
     })?;
@@ -172,7 +205,7 @@ pub fn run_dbn(a: &DbnArgs) -> Result<(), CliError> {
         definitions: &defs,
         created_at: LiveClock::new().now(),
     };
-    finish(dbn::decode(&plain, &job), &a.common.output)
+    finish(dbn::decode(&plain, &job), &a.common.output, bar)
 }
 
 /// Runs `import bar-csv`.
@@ -185,6 +218,7 @@ pub fn run_bars(a: &BarArgs) -> Result<(), CliError> {
         }
     }
     let (_, specs) = load(&a.common)?;
+    let bar = progress("reading and decoding");
     let bytes = import::read_input(&a.common.input).map_err(bad)?;
     let job = bars::BarJob {
         path: &a.common.input,
@@ -194,5 +228,5 @@ pub fn run_bars(a: &BarArgs) -> Result<(), CliError> {
         venue: a.common.venue.as_deref(),
         created_at: LiveClock::new().now(),
     };
-    finish(bars::decode(&bytes, &job), &a.common.output)
+    finish(bars::decode(&bytes, &job), &a.common.output, bar)
 }

@@ -265,10 +265,24 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, ImportError> {
 
 /// Writes `decoded` to `output` (`.partial` + rename).
 pub fn write(decoded: &Decoded, output: &Path) -> Result<Written, ImportError> {
+    write_with_progress(decoded, output, &mut |_, _| {})
+}
+
+/// [`write`], reporting `(records written, total)` every 65,536 records and at the end.
+pub fn write_with_progress(
+    decoded: &Decoded,
+    output: &Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Written, ImportError> {
+    let total = decoded.quotes.len() as u64;
     let mut w = CaptureWriter::create(output, &decoded.header)?;
-    for q in &decoded.quotes {
+    for (i, q) in decoded.quotes.iter().enumerate() {
         w.append(q)?;
+        if i & 0xFFFF == 0xFFFF {
+            progress(i as u64 + 1, total);
+        }
     }
+    progress(total, total);
     let records = w.finish()?;
     let h = &decoded.header;
     Ok(Written {
