@@ -307,26 +307,17 @@ impl Engine {
     }
 
     fn leg_market(&mut self, id: InstrumentId, now: TsNs) -> LegMarket {
-        match self.books.usable(id, now) {
-            Ok(q) => LegMarket {
+        let tradable = self.books.usable(id, now).is_ok();
+        match self.books.latest(id) {
+            Some(q) => LegMarket {
                 bid: q.bid_px,
                 ask: q.ask_px,
                 bid_qty: q.bid_qty,
                 ask_qty: q.ask_qty,
-                tradable: true,
+                tradable,
                 ts: q.ts_recv,
             },
-            Err(_) => match self.books.latest(id) {
-                Some(q) => LegMarket {
-                    bid: q.bid_px,
-                    ask: q.ask_px,
-                    bid_qty: q.bid_qty,
-                    ask_qty: q.ask_qty,
-                    tradable: false,
-                    ts: q.ts_recv,
-                },
-                None => LegMarket::default(),
-            },
+            None => LegMarket::default(),
         }
     }
 

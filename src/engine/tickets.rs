@@ -27,7 +27,7 @@ impl Engine {
             ..Payload::default()
         };
         self.emit(sink, Kind::Opportunity, now, p);
-        if let Err((refusal, a, b)) = self.admit(opp, now) {
+        if let Err((refusal, a, b)) = self.admit() {
             self.emit_refusal(opp, refusal, a, b, now, sink);
             self.trigger.decline(opp);
             return;
@@ -59,7 +59,7 @@ impl Engine {
     }
 
     /// Engine-level admission: receipts backpressure, one ticket at a time, stuck tickets.
-    pub(super) fn admit(&self, _opp: &Opportunity, _now: TsNs) -> Result<(), (Refusal, i64, i64)> {
+    pub(super) fn admit(&self) -> Result<(), (Refusal, i64, i64)> {
         if self.receipts_blocked {
             return Err((Refusal::ReceiptBackpressure, 1, 0));
         }

@@ -226,7 +226,7 @@ impl SummaryBuilder {
                 self.track_naked(e.ts);
             }
             Kind::Breaker => {
-                let name = breaker_name(p.code, p.a);
+                let name = breaker_name(p.code);
                 self.breakers.add(name, 1);
             }
             _ => {}
@@ -390,14 +390,13 @@ fn percentiles(h: &Histogram<u64>) -> Percentiles {
     }
 }
 
-fn breaker_name(code: u16, a: i64) -> &'static str {
+fn breaker_name(code: u16) -> &'static str {
     match code {
         c if c == Breaker::Slippage as u16 => "slippage",
         c if c == Breaker::AckLatency as u16 => "ack_latency",
         c if c == Breaker::RejectStreak as u16 => "reject_streak",
         c if c == Breaker::FeedStale as u16 => "feed_stale",
         c if c == Breaker::NakedTooLong as u16 => "naked_too_long",
-        _ if a == crate::engine::STUCK_BREAKER => "stuck_ticket",
         _ => "unknown",
     }
 }
