@@ -8,7 +8,8 @@
 //! Module map: [`domain`] plain data; [`config`] TOML → validated [`config::Config`];
 //! [`clock`] the one place time is read; [`feed`] capture format and importers; [`receipt`] the
 //! receipt log; [`trigger`] aligner, spread, lot alignment, risk gates; [`exec`] the two-leg state
-//! machine; [`sim`] simulated exchange and deterministic stepper; [`cli`] the commands.
+//! machine; [`sim`] simulated exchange and deterministic stepper; [`venue_sim`] the live venue
+//! simulator; [`cli`] the commands.
 
 pub mod cli;
 pub mod clock;
@@ -23,3 +24,4 @@ pub mod replay;
 pub mod runtime;
 pub mod sim;
 pub mod trigger;
+pub mod venue_sim;

@@ -3,10 +3,11 @@
 //! state machine and its sequence store. All pure: a mio driver (elsewhere) feeds socket bytes
 //! and times in and writes the session's outbound bytes out; tests drive it directly.
 //!
-//! Layout: [`text`] numbers and timestamps; [`codec`] encoder; [`decode`] decoder; [`msg`]
+//! Layout: [`acceptor`] the broker side (venue simulator, tests); [`text`] numbers and timestamps; [`codec`] encoder; [`decode`] decoder; [`msg`]
 //! typed messages; [`app`] OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session;
 //! [`event`] its outputs; [`store`] sequence file and resend ring; [`driver`] the mio TCP driver.
 
+pub mod acceptor;
 pub mod app;
 pub mod codec;
 pub mod decode;
@@ -18,6 +19,7 @@ pub mod session;
 pub mod store;
 pub mod text;
 
+pub use acceptor::{Acceptor, AcceptorConfig};
 pub use app::{InstrumentSpec, Instruments, SendError};
 pub use codec::{Encoder, Fields, Header};
 pub use decode::{decode, DecodeError, Decoded, Field, FieldError, Message};
