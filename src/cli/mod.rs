@@ -80,7 +80,7 @@ pub enum Command {
     /// share (`--json` for scripts).
     Inspect(inspect::Args),
     /// Live engine: feed handlers, engine, FIX gateways and receipt writer on the configured
-    /// threads until SIGINT/SIGTERM; prints latency histograms on exit.
+    /// threads until SIGINT/SIGTERM; prints latency histograms on exit (and on SIGUSR1).
     Run(run::Args),
     /// Venue simulator: serves captures (or the synthetic feed) as live UDP/TCP feeds and
     /// accepts FIX 4.4 orders, matched by the simulated exchange, on the [live] addresses.

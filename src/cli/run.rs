@@ -3,7 +3,7 @@
 //! [`crate::runtime::pipeline`]). Receipts go to `receipts.dir/live-<UTC start>` and every
 //! received quote to `receipts.dir/live-<UTC start>.cap`. Runs until SIGINT/SIGTERM (or
 //! `--seconds`), then drains open tickets, closes the receipts and prints the latency
-//! histograms. Exit 0 after a clean stop, 1 on a runtime failure, 2 on a bad config.
+//! histograms; SIGUSR1 prints them (with the feed and gateway counters) on stderr while running. Exit 0 after a clean stop, 1 on a runtime failure, 2 on a bad config.
 
 use std::path::PathBuf;
 use std::time::Duration;

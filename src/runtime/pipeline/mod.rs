@@ -106,6 +106,14 @@ pub fn run(cfg: &crate::config::Config, opts: &LiveOptions) -> Result<LiveReport
                 kill.sync_with_file(f);
             }
         }
+        if opts.stop.take_report_request() {
+            // On demand (SIGUSR1): the histograms so far, on stderr so that stdout keeps the
+            // final report only.
+            eprintln!("## latency (on demand)\n\n{}", lat.table());
+            for c in &counters {
+                eprintln!("{}", c());
+            }
+        }
         if opts.stop.raised() && drain_started.is_none() {
             kill.engage();
             control.advance(Phase::Draining);
