@@ -16,6 +16,7 @@
 //! The pure parts (credentials, offsets, order table, rings) build without the C++ library and are
 //! tested in the default `cargo test`; the session needs feature `ctp`.
 
+pub mod live;
 pub mod offset;
 pub mod orders;
 pub mod rings;
