@@ -19,6 +19,7 @@
 pub mod live;
 pub mod offset;
 pub mod orders;
+pub mod retry;
 pub mod rings;
 pub mod secret;
 #[cfg(feature = "ctp")]
