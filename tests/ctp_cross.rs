@@ -7,6 +7,10 @@
 //! counter — and sell COMEX). Both end balanced, flat, and the receipt log written by the
 //! receipt writer and read back shows every leg filled.
 //!
+//! The domestic side is what `crossarb run` builds for a `[[live.ctp]]` entry: the runtime's
+//! `CtpStage` (session + gateway, credentials from the environment), fed through its order ring
+//! and read through its report ring, stepped on this thread.
+//!
 //! Its own binary: LocalCTP is process-global state (its database and `instrument.csv` live in
 //! the working directory). `scripts/ctp-interop.sh` runs it in a scratch directory with
 //! `CROSSARB_FIX_PYTHON` set to the fix-interop venv's python; without that it says SKIPPED.
@@ -21,7 +25,6 @@ mod driver;
 #[path = "fix_support/mod.rs"]
 mod fix_support;
 
-use std::path::Path;
 use std::time::Duration;
 
 use crossarb::clock::{Clock, LiveClock};
@@ -30,11 +33,13 @@ use crossarb::domain::{InstrumentId, Px, Qty, Quote, TsNs};
 use crossarb::engine::{Engine, OrderSink, ReceiptSink};
 use crossarb::exec::codes::Outcome;
 use crossarb::exec::msg::{ExecReport, OrderRequest};
-use crossarb::gateway::ctp::{rings, CtpConfig, CtpGateway, CtpInstrument, CtpSession, IocVolume};
-use crossarb::gateway::ctp::{Phase, RawCredentials};
+use crossarb::gateway::ctp::Phase;
 use crossarb::gateway::fix::{Event as FixEvent, SeqNums, Session, State};
 use crossarb::receipt::event::{Event, Kind};
 use crossarb::receipt::{ReceiptReader, ReceiptWriter};
+use crossarb::runtime::pipeline::ctp_stage::CtpStage;
+use crossarb::runtime::pipeline::engine_stage::OrderMsg;
+use crossarb::runtime::Stage;
 use crossarb::trigger::KillSwitch;
 use ctp_rs::InputQuoteField;
 use driver::{Acceptor, Link};
@@ -151,6 +156,18 @@ fsync = "never"
 
 [replay]
 seed = 1
+
+[live]
+[[live.ctp]]
+venue = "SHFE"
+front = "tcp://127.0.0.1:1"        # LocalCTP is in-process: the address is not dialled
+broker_id = "9999"
+user_id = "u200"
+password = "env:CROSSARB_CTP_CROSS_PASSWORD"
+app_id = "crossarb_test"
+auth_code = "env:CROSSARB_CTP_CROSS_AUTH"
+flow_dir = "flow"
+instruments = [{ symbol = "au2612", exchange = "SHFE" }]
 "#;
 
 /// Engine orders, routed by the test after each engine call.
@@ -181,8 +198,9 @@ struct Desk {
     engine: Engine,
     orders: Orders,
     receipts: Receipts,
-    ctp: CtpSession<LiveClock>,
-    gw: CtpGateway,
+    ctp: CtpStage,
+    ctp_orders: rtrb::Producer<OrderMsg>,
+    ctp_reports: rtrb::Consumer<ExecReport>,
     fix: Link,
     acc: Acceptor,
     clock: LiveClock,
@@ -200,7 +218,12 @@ impl Desk {
     fn route(&mut self) {
         for q in std::mem::take(&mut self.orders.0) {
             if q.instrument == AU {
-                self.gw.send(&q);
+                let m = OrderMsg {
+                    req: q,
+                    raw_quote: 0,
+                    raw_decided: 0,
+                };
+                self.ctp_orders.push(m).expect("room in the CTP order ring");
             } else {
                 let now = self.fix.now();
                 self.fix.s.send(&q, now).expect("overseas order sent");
@@ -218,7 +241,9 @@ impl Desk {
             }
         }
         self.ctp.do_work();
-        self.gw.poll(&mut |r| reports.push(r));
+        while let Ok(r) = self.ctp_reports.pop() {
+            reports.push(r);
+        }
         for r in reports {
             self.reports.push(r);
             let now = self.now();
@@ -245,8 +270,8 @@ impl Desk {
         }
         panic!(
             "timed out waiting for {what}; CTP phase {:?}, notes {:?}; FIX events {:?}; reports {:?}; receipts {:?}",
-            self.ctp.phase(),
-            self.ctp.notes().collect::<Vec<_>>(),
+            self.ctp.session().phase(),
+            self.ctp.session().notes().collect::<Vec<_>>(),
             self.fix.events,
             self.reports,
             self.receipts.seen.iter().map(|e| e.kind).collect::<Vec<_>>()
@@ -304,7 +329,7 @@ impl Desk {
             ..Default::default()
         };
         assert_eq!(
-            self.ctp.api().ReqQuoteInsert(q, 1000),
+            self.ctp.session().api().ReqQuoteInsert(q, 1000),
             0,
             "LocalCTP took the snapshot"
         );
@@ -317,33 +342,6 @@ impl Desk {
             .filter(|e| e.kind == Kind::TicketClose)
             .map(|e| (e.payload.ticket, e.payload.code, e.payload.a, e.payload.b))
             .collect()
-    }
-}
-
-fn ctp_config(dir: &Path) -> CtpConfig {
-    let raw = RawCredentials {
-        broker_id: "9999".into(),
-        user_id: "u200".into(),
-        password: "env:CROSSARB_CTP_CROSS_PASSWORD".into(),
-        app_id: "crossarb_test".into(),
-        auth_code: "0000000000000000".into(),
-    };
-    let credentials = raw
-        .resolve(|k| (k == "CROSSARB_CTP_CROSS_PASSWORD").then(|| "pw".to_string()))
-        .unwrap();
-    CtpConfig {
-        front: "tcp://127.0.0.1:1".into(),
-        flow_dir: format!("{}/", dir.join("flow").display()),
-        credentials,
-        instruments: vec![CtpInstrument {
-            id: AU,
-            symbol: "au2612".into(),
-            exchange: "SHFE".into(),
-            tick_size: AU_TICK,
-        }],
-        ioc_volume: IocVolume::Any,
-        ring_capacity: 64,
-        query_gap_ms: 1100,
     }
 }
 
@@ -361,7 +359,9 @@ fn a_two_leg_ticket_through_ctp_and_fix_ends_balanced_with_both_legs_in_its_rece
         "LocalCTP writes LocalCTP.db into the working directory: run scripts/ctp-interop.sh"
     );
     std::fs::write(cwd.join("instrument.csv"), INSTRUMENT_CSV).unwrap();
-    std::fs::create_dir_all(cwd.join("flow")).unwrap();
+    // Single-threaded so far (the acceptor's reader thread starts later): setting is sound.
+    std::env::set_var("CROSSARB_CTP_CROSS_PASSWORD", "pw");
+    std::env::set_var("CROSSARB_CTP_CROSS_AUTH", "0000000000000000");
     let cfg: Config = crossarb::config::parse(CONFIG, &cwd.join("ctp_cross.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(cfg.pair.domestic, AU);
@@ -390,7 +390,10 @@ fn a_two_leg_ticket_through_ctp_and_fix_ends_balanced_with_both_legs_in_its_rece
         FsyncPolicy::Never,
     )
     .unwrap();
-    let (gw, session_rings) = rings(64);
+    let (ctp_orders, orders_rx) = rtrb::RingBuffer::new(64);
+    let (reports_tx, ctp_reports) = rtrb::RingBuffer::new(64);
+    let ctp = CtpStage::start(&cfg, 0, LiveClock::new(), orders_rx, reports_tx)
+        .unwrap_or_else(|e| panic!("{e}"));
     let venues = [
         cfg.instruments[AU.idx()].venue,
         cfg.instruments[GC.idx()].venue,
@@ -402,8 +405,9 @@ fn a_two_leg_ticket_through_ctp_and_fix_ends_balanced_with_both_legs_in_its_rece
             writer,
             seen: Vec::new(),
         },
-        ctp: CtpSession::start(ctp_config(&cwd), session_rings, LiveClock::new()),
-        gw,
+        ctp,
+        ctp_orders,
+        ctp_reports,
         fix: Link::new(session),
         acc,
         clock,
@@ -415,7 +419,7 @@ fn a_two_leg_ticket_through_ctp_and_fix_ends_balanced_with_both_legs_in_its_rece
     let addr = desk.acc.addr;
     desk.fix.connect(addr);
     desk.until("FIX logon and CTP login", |d| {
-        d.fix.s.state() == State::Active && d.ctp.phase() == Phase::Ready
+        d.fix.s.state() == State::Active && d.ctp.session().phase() == Phase::Ready
     });
     desk.acc.expect("logon");
     let now = desk.now();
@@ -435,6 +439,7 @@ fn a_two_leg_ticket_through_ctp_and_fix_ends_balanced_with_both_legs_in_its_rece
     assert_eq!((entry.1, entry.2, entry.3), (BALANCED, -3, 1));
     assert_eq!(
         desk.ctp
+            .session()
             .positions()
             .lots(AU, crossarb::domain::Side::Sell)
             .today,
@@ -456,13 +461,13 @@ fn a_two_leg_ticket_through_ctp_and_fix_ends_balanced_with_both_legs_in_its_rece
     );
     assert_eq!(
         desk.ctp
+            .session()
             .positions()
             .lots(AU, crossarb::domain::Side::Sell)
             .today,
         0,
         "the counter closed today's short"
     );
-    assert_eq!(desk.gw.lost(), 0);
 
     let now = desk.now();
     desk.engine.stop(now, &mut desk.receipts);

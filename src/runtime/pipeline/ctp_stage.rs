@@ -67,6 +67,14 @@ impl CtpStage {
     }
 }
 
+impl CtpStage {
+    /// The session (phase, positions, refusal notes; tests feed LocalCTP's market through its
+    /// API).
+    pub fn session(&self) -> &CtpSession<LiveClock> {
+        &self.session
+    }
+}
+
 impl Stage for CtpStage {
     fn name(&self) -> &'static str {
         "ctp_gateway"
