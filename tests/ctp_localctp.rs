@@ -1,7 +1,8 @@
 //! The CTP gateway against LocalCTP (an in-process simulated CTP counter with the official ABI):
 //! login sequence, a marketable fill, a resting order cancelled, a venue reject, the SHFE
-//! close-today flag accepted by the counter, and a cut link whose lost fill is recovered by the
-//! order/trade queries after the reconnect.
+//! close-today flag accepted by the counter, a cut link whose lost fill is recovered by the
+//! order/trade queries after the reconnect, and a refused authentication retried after a
+//! back-off.
 //!
 //! LocalCTP opens `LocalCTP.db` in the process's working directory when the library loads and
 //! reads `instrument.csv` from it, so this binary must run in a scratch directory:
@@ -20,7 +21,7 @@ use crossarb::gateway::ctp::offset::Lots;
 use crossarb::gateway::ctp::{
     rings, CtpConfig, CtpGateway, CtpInstrument, CtpSession, IocVolume, Phase, RawCredentials,
 };
-use ctp_rs::{InputQuoteField, TraderSpiMsg};
+use ctp_rs::{InputQuoteField, RspInfoField, TraderSpiMsg};
 
 const RB: InstrumentId = InstrumentId(1);
 const UNLISTED: InstrumentId = InstrumentId(2);
@@ -298,6 +299,48 @@ fn ctp_gateway_trades_cancels_rejects_and_reconciles_against_localctp() {
         1,
         "position query agrees"
     );
+
+    // The link drops again and the counter answers the new ReqAuthenticate with a refusal that
+    // may pass (CTP 7, not initialised): the session backs off and restarts the sequence by
+    // itself (1 s later), which the counter accepts.
+    rig.link_up = false;
+    rig.session_tx
+        .send(TraderSpiMsg::OnFrontDisconnected(0x1001))
+        .unwrap();
+    rig.session_tx.send(TraderSpiMsg::OnFrontConnected).unwrap();
+    let dropped = rig.dropped;
+    rig.wait_until("the counter's authentication answer (dropped)", |r| {
+        r.session.phase() == Phase::Authenticating && r.dropped > dropped
+    });
+    let refusal = RspInfoField {
+        ErrorID: 7,
+        ErrorMsg: "CTP:还没有初始化".into(),
+        ..Default::default()
+    };
+    rig.session_tx
+        .send(TraderSpiMsg::OnRspAuthenticate(
+            Box::default(),
+            Box::new(refusal),
+            0,
+            true,
+        ))
+        .unwrap();
+    rig.wait_until("the back-off", |r| r.session.phase() == Phase::Backoff);
+    rig.send(7, RB, new_order(Side::Buy, 3495, 1, Tif::Ioc));
+    rig.wait_until("refusal of order 7", |r| !r.kinds_of(7).is_empty());
+    assert_eq!(
+        rig.kinds_of(7),
+        [ReportKind::Rejected(RejectReason::Disconnected)],
+        "no orders while backing off"
+    );
+    rig.link_up = true;
+    rig.wait_until("third login, after the back-off", |r| {
+        r.session.phase() == Phase::Ready && r.session.logins() == 3
+    });
+    assert!(rig
+        .session
+        .notes()
+        .any(|n| n.error_id == 7 && n.text.contains("初始化")));
     assert_eq!(rig.gw.lost(), 0);
     let _ = TsNs::ZERO;
 }

@@ -227,4 +227,5 @@ fn resolve_paths(cfg: &mut Config, dir: &Path) {
     if let Some(k) = cfg.risk.kill_switch_file.as_mut() {
         fix(k);
     }
+    cfg.live.ctp.iter_mut().for_each(|c| fix(&mut c.flow_dir));
 }

@@ -547,13 +547,52 @@ pub struct Live {
     pub feeds: Vec<LiveFeed>,
     /// One FIX session per venue with `gateway = "fix"`.
     pub fix: Vec<LiveFix>,
+    /// One CTP session per venue with `gateway = "ctp"`. Left out of the canonical JSON when
+    /// empty, so configs written before `[[live.ctp]]` existed keep their hash.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ctp: Vec<LiveCtp>,
 }
 
 impl Live {
     /// True when the config has no `[live]` section.
     pub fn is_empty(&self) -> bool {
-        self.feeds.is_empty() && self.fix.is_empty() && self.speed == 0.0
+        self.feeds.is_empty() && self.fix.is_empty() && self.ctp.is_empty() && self.speed == 0.0
     }
+}
+
+/// `[[live.ctp]]`: a CTP trader session (SFIT Trader API) for one venue. Credentials are kept
+/// as written — a literal or `env:NAME` (password and auth code: `env:NAME` only) — and resolved
+/// by `crossarb run` at start-up, so the config (hashed into receipts, printed by
+/// `config show`) never holds a secret.
+#[derive(Clone, Debug, Serialize)]
+pub struct LiveCtp {
+    /// The venue it trades.
+    pub venue: VenueId,
+    /// Trading front (`tcp://host:port`), from the broker.
+    pub front: String,
+    /// BrokerID, literal or `env:NAME`.
+    pub broker_id: String,
+    /// UserID (investor account), literal or `env:NAME`.
+    pub user_id: String,
+    /// Password: `env:NAME`.
+    pub password: String,
+    /// AppID registered with the broker for terminal authentication, literal or `env:NAME`.
+    pub app_id: String,
+    /// AuthCode that goes with the AppID: `env:NAME`.
+    pub auth_code: String,
+    /// Directory for the API's flow files (relative to the config file; created at start-up).
+    pub flow_dir: PathBuf,
+    /// CTP ExchangeID of every instrument of the venue.
+    pub instruments: Vec<CtpInstrumentExchange>,
+}
+
+/// An instrument's CTP exchange (`instruments = [{ symbol = "au2506", exchange = "SHFE" }]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CtpInstrumentExchange {
+    /// The `[[instruments]]` entry.
+    pub instrument: InstrumentId,
+    /// CTP ExchangeID: SHFE, INE, DCE, CZCE, CFFEX or GFEX.
+    pub exchange: String,
 }
 
 /// How a live feed arrives.

@@ -254,6 +254,7 @@ pub struct RawLive {
     pub speed: S<f64>,
     pub feeds: S<Vec<Spanned<RawLiveFeed>>>,
     pub fix: S<Vec<Spanned<RawLiveFix>>>,
+    pub ctp: S<Vec<Spanned<RawLiveCtp>>>,
 }
 
 /// One entry of `[[live.feeds]]`.
@@ -276,6 +277,29 @@ pub struct RawLiveFix {
     pub heart_bt_s: S<i64>,
     pub reconnect_delay_ms: S<i64>,
     pub reset_on_logon: S<bool>,
+}
+
+/// One entry of `[[live.ctp]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLiveCtp {
+    pub venue: S<String>,
+    pub front: S<String>,
+    pub broker_id: S<String>,
+    pub user_id: S<String>,
+    pub password: S<String>,
+    pub app_id: S<String>,
+    pub auth_code: S<String>,
+    pub flow_dir: S<String>,
+    pub instruments: S<Vec<Spanned<RawCtpInstrument>>>,
+}
+
+/// One entry of `instruments = [ … ]` in `[[live.ctp]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCtpInstrument {
+    pub symbol: S<String>,
+    pub exchange: S<String>,
 }
 
 /// One entry of `disconnects = [ … ]`.

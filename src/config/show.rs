@@ -414,4 +414,31 @@ fn live(w: &mut String, cfg: &Config) {
             ),
         );
     }
+    for c in &l.ctp {
+        let name = &cfg.venues[c.venue.idx()].name;
+        let ex: Vec<String> = c
+            .instruments
+            .iter()
+            .map(|x| {
+                format!(
+                    "{}@{}",
+                    cfg.instruments[x.instrument.idx()].symbol,
+                    x.exchange
+                )
+            })
+            .collect();
+        // Credentials are shown as written (`env:NAME` for the secrets): never a value.
+        line(
+            w,
+            format!(
+                "  ctp {name}: {} broker {} user {} app {}, flow {}, {}",
+                c.front,
+                c.broker_id,
+                c.user_id,
+                c.app_id,
+                c.flow_dir.display(),
+                ex.join(" ")
+            ),
+        );
+    }
 }

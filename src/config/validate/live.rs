@@ -1,14 +1,15 @@
 //! `[live]` (optional): feed addresses and FIX sessions of the live engine and venue simulator.
 //! Addresses must be literal IP:port (no name lookup at start-up); a venue has at most one feed
-//! and at most one FIX session, and a FIX session only for a venue with `gateway = "fix"`.
+//! and at most one FIX session, and a FIX session only for a venue with `gateway = "fix"`;
+//! likewise one `[[live.ctp]]` session for a venue with `gateway = "ctp"` ([`super::live_ctp`]).
 
 use std::net::SocketAddr;
 
 use toml::Spanned;
 
-use super::{At, Ctx, Names, B, U32_MAX};
+use super::{live_ctp, At, Ctx, Names, B, U32_MAX};
 use crate::config::raw::{RawLive, RawLiveFeed, RawLiveFix, S};
-use crate::config::{FeedTransport, GatewayKind, Live, LiveFeed, LiveFix, Venue};
+use crate::config::{FeedTransport, GatewayKind, Instrument, Live, LiveFeed, LiveFix, Venue};
 use crate::domain::VenueId;
 
 /// Largest `speed` of the venue simulator.
@@ -20,6 +21,8 @@ pub(super) fn live(
     raw: &S<RawLive>,
     names: &Names,
     venues: &[Option<Venue>],
+    symbols: &Names,
+    instruments: &[Option<Instrument>],
 ) -> Option<Live> {
     let Some(t) = raw else {
         return Some(Live::default());
@@ -49,11 +52,23 @@ pub(super) fn live(
             None => ok = false,
         }
     }
+    let mut ctps = Vec::new();
+    let mut seen = vec![false; names.0.len()];
+    for (i, c) in r.ctp.iter().flat_map(|l| l.get_ref().iter()).enumerate() {
+        let cat = At::new(format!("live.ctp[{i}]"), Some(c.span()));
+        let r = c.get_ref();
+        let venue = venue_ref(cx, &cat, &r.venue, names, &mut seen, "[[live.ctp]] session");
+        match live_ctp::ctp(cx, &cat, r, venue, venues, symbols, instruments) {
+            Some(x) => ctps.push(x),
+            None => ok = false,
+        }
+    }
     ok.then_some(())?;
     Some(Live {
         speed: speed?,
         feeds,
         fix: fixes,
+        ctp: ctps,
     })
 }
 

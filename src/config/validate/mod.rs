@@ -5,6 +5,7 @@
 mod execution;
 mod instruments;
 mod live;
+mod live_ctp;
 mod pair;
 mod replay;
 mod risk;
@@ -260,7 +261,14 @@ pub(crate) fn validate(
     let receipts = runtime::receipts(&mut cx, &top, &raw.receipts);
     let threads = runtime::threads(&mut cx, &raw.threads);
     let replay = replay::replay(&mut cx, &raw.replay, &venue_names);
-    let live = live::live(&mut cx, &raw.live, &venue_names, &venues);
+    let live = live::live(
+        &mut cx,
+        &raw.live,
+        &venue_names,
+        &venues,
+        &symbols,
+        &instruments,
+    );
     let mut errors = cx.errors;
     // File order; errors without a line (a whole missing section) last. Stable sort keeps the
     // order in which rules ran for errors on the same line.

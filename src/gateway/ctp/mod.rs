@@ -16,8 +16,10 @@
 //! The pure parts (credentials, offsets, order table, rings) build without the C++ library and are
 //! tested in the default `cargo test`; the session needs feature `ctp`.
 
+pub mod live;
 pub mod offset;
 pub mod orders;
+pub mod retry;
 pub mod rings;
 pub mod secret;
 #[cfg(feature = "ctp")]

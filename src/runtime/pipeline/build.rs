@@ -14,7 +14,7 @@ use super::{
     LiveOptions, CAPTURE_RING, METRICS_RING, ORDER_RING, QUOTE_RING, RECEIPT_RING, REPORT_RING,
 };
 use crate::clock::{Clock, LiveClock};
-use crate::config::{Config, StageThread};
+use crate::config::{Config, GatewayKind, StageThread};
 use crate::engine::Engine;
 use crate::feed::capture::{CaptureHeader, CaptureInstrument, CaptureWriter};
 use crate::feed::decimal::Decimal;
@@ -191,8 +191,36 @@ fn session_config(f: &crate::config::LiveFix) -> SessionConfig {
     }
 }
 
+/// A venue with `gateway = "ctp"` needs its `[[live.ctp]]` session, and a build with feature
+/// `ctp` to run it: refused at start-up, naming the field, rather than trading one leg only.
+fn check_ctp(cfg: &Config) -> Result<(), LiveError> {
+    let path = cfg.source.path.display();
+    for v in cfg.venues.iter().filter(|v| v.gateway == GatewayKind::Ctp) {
+        let Some(k) = cfg.live.ctp.iter().position(|c| c.venue == v.id) else {
+            return Err(LiveError::Config(format!(
+                "{path}: venues[{}].gateway = \"ctp\" (venue {:?}) needs a [[live.ctp]] entry \
+                 for `crossarb run` (front, broker_id, user_id, password, app_id, auth_code, \
+                 flow_dir, instruments)",
+                v.id.idx(),
+                v.name
+            )));
+        };
+        if !cfg!(feature = "ctp") {
+            return Err(LiveError::Config(format!(
+                "{path}: venues[{}].gateway = \"ctp\" (live.ctp[{k}], venue {:?}): this crossarb \
+                 was built without the CTP gateway; rebuild with `cargo build --release \
+                 --features ctp` (README, \"Domestic leg over CTP\")",
+                v.id.idx(),
+                v.name
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Builds stages and rings (see the module doc).
 pub fn build(cfg: &Config, opts: &LiveOptions, control: &Control) -> Result<Built, LiveError> {
+    check_ctp(cfg)?;
     if cfg.live.feeds.is_empty() {
         return Err(LiveError::Config(format!(
             "{}: [live] needs at least one [[live.feeds]] entry for `crossarb run`",
@@ -267,6 +295,26 @@ pub fn build(cfg: &Config, opts: &LiveOptions, control: &Control) -> Result<Buil
     }
     let (rp, rc) = RingBuffer::new(REPORT_RING);
     let gateway = GatewayStage::new(venues, rp, clock.clone(), metrics_ring(&mut metrics));
+    // Feature `ctp` adds one report ring per CTP stage.
+    #[cfg_attr(not(feature = "ctp"), allow(unused_mut))]
+    let mut report_rx = vec![rc];
+    // CTP: one order ring and one stage per [[live.ctp]] venue.
+    #[cfg(feature = "ctp")]
+    for k in 0..cfg.live.ctp.len() {
+        let (op, oc) = RingBuffer::new(ORDER_RING);
+        let (rp, rc) = RingBuffer::new(REPORT_RING);
+        let stage = super::ctp_stage::CtpStage::start(cfg, k, clock.clone(), oc, rp)?;
+        let venue = cfg.live.ctp[k].venue;
+        for i in cfg.instruments.iter().filter(|i| i.venue == venue) {
+            route[i.id.idx()] = order_tx.len();
+        }
+        order_tx.push(op);
+        report_rx.push(rc);
+        stages.push(Placed {
+            stage: Box::new(stage),
+            at: cfg.threads.gateway,
+        });
+    }
     // Receipts and capture.
     let start = clock.now();
     std::fs::create_dir_all(&cfg.receipts.dir).map_err(|source| LiveError::Io {
@@ -295,7 +343,7 @@ pub fn build(cfg: &Config, opts: &LiveOptions, control: &Control) -> Result<Buil
     let engine = Engine::new(cfg, kill.clone())?;
     let wiring = EngineWiring {
         quotes: quote_rx,
-        reports: vec![rc],
+        reports: report_rx,
         orders: order_tx,
         route,
         receipts: ep,

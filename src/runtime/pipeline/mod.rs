@@ -1,7 +1,8 @@
 //! `crossarb run`: the live engine assembled from the config — one feed stage per
-//! `[[live.feeds]]`, the engine stage, one gateway stage for the `[[live.fix]]` sessions, the
-//! receipt stage — on the `[threads]` placement, with the calling thread as the cold thread
-//! (metrics histograms, kill switch file, signals, shutdown).
+//! `[[live.feeds]]`, the engine stage, one gateway stage for the `[[live.fix]]` sessions, one
+//! CTP stage per `[[live.ctp]]` session (feature `ctp`), the receipt stage — on the `[threads]`
+//! placement, with the calling thread as the cold thread (metrics histograms, kill switch file,
+//! signals, shutdown).
 //!
 //! Rings and their full policies (capacities are start-up constants):
 //! * feed → engine (`Stamped` quotes, [`QUOTE_RING`]): full → the newest quote is refused and
@@ -18,6 +19,8 @@
 //! closes the log and the capture.
 
 mod build;
+#[cfg(feature = "ctp")]
+pub mod ctp_stage;
 pub mod engine_stage;
 pub mod gateway_stage;
 pub mod receipt_stage;

@@ -6,6 +6,9 @@
 //! Phases: `Disconnected` → (front connected) `Authenticating` → `LoggingIn` → `Confirming` →
 //! `Reconciling` (orders, trades, positions; one query per `query_gap_ms`) → `Ready`. Only `Ready`
 //! sends orders; requests in any other phase are refused at once (`Rejected(Disconnected)`).
+//! A refused authentication or login goes to `Backoff` and restarts with `ReqAuthenticate` when
+//! [`super::retry::LoginBackoff`] says so, or to `Refused` for good (wrong credentials, locked
+//! account: retrying would count toward the counter's lock-out).
 //! Every refusal text from the counter (decoded from GB18030 to UTF-8 by the `ctp-rs` wrapper) is
 //! kept with its error id in a bounded [`RejectNote`] log — never in the report, which stays
 //! fixed-size.
@@ -21,6 +24,7 @@ use ctp_rs::{
 
 use super::offset::PositionBook;
 use super::orders::{OrderTable, Stamp};
+use super::retry::{LoginBackoff, LoginRetry};
 use super::rings::SessionRings;
 use super::wire::{self, Who};
 use super::CtpConfig;
@@ -49,7 +53,11 @@ pub enum Phase {
     Reconciling,
     /// Orders flow.
     Ready,
-    /// Authentication or login refused: CTP will not get better by retrying.
+    /// Authentication or login refused for a reason that may pass (counter not ready, session
+    /// slot held): the sequence restarts after a back-off.
+    Backoff,
+    /// Authentication or login refused for good (credentials, registration, lock-out): no
+    /// retry, not even after a reconnect, until a human restarts the session.
     Refused,
 }
 
@@ -92,6 +100,7 @@ pub struct CtpSession<C: Clock> {
     query_due: TsNs,
     notes: VecDeque<RejectNote>,
     logins: u32,
+    retry: LoginBackoff,
 }
 
 impl<C: Clock> std::fmt::Debug for CtpSession<C> {
@@ -147,6 +156,7 @@ impl<C: Clock> CtpSession<C> {
             query_due: TsNs::ZERO,
             notes: VecDeque::with_capacity(NOTES_MAX),
             logins: 0,
+            retry: LoginBackoff::new(),
         }
     }
 
@@ -189,6 +199,10 @@ impl<C: Clock> CtpSession<C> {
                 break;
             };
             self.on_request(&req);
+            n += 1;
+        }
+        if self.phase == Phase::Backoff && self.retry.take_due(self.clock.now()) {
+            self.authenticate();
             n += 1;
         }
         if self.phase == Phase::Reconciling
@@ -253,9 +267,21 @@ impl<C: Clock> CtpSession<C> {
     fn on_msg(&mut self, msg: TraderSpiMsg) {
         use TraderSpiMsg as M;
         match msg {
+            M::OnFrontConnected if self.retry.gave_up() => {
+                self.note(
+                    None,
+                    0,
+                    "front connected; login refused earlier: not retrying".into(),
+                );
+            }
             M::OnFrontConnected => self.authenticate(),
             M::OnFrontDisconnected(reason) => {
-                self.phase = Phase::Disconnected;
+                self.retry.on_disconnected();
+                self.phase = if self.retry.gave_up() {
+                    Phase::Refused
+                } else {
+                    Phase::Disconnected
+                };
                 self.query_open = false;
                 self.note(None, reason, "front disconnected".to_string());
             }
@@ -369,13 +395,16 @@ impl<C: Clock> CtpSession<C> {
         }
     }
 
-    /// Notes a refused login step and stops there; `true` if it was refused.
+    /// Notes a refused login step and backs off or gives up; `true` if it was refused.
     fn refused(&mut self, info: &RspInfoField) -> bool {
         if info.ErrorID == 0 {
             return false;
         }
         self.note(None, info.ErrorID, info.ErrorMsg.clone());
-        self.phase = Phase::Refused;
+        self.phase = match self.retry.on_refused(info.ErrorID, self.clock.now()) {
+            LoginRetry::At(_) => Phase::Backoff,
+            LoginRetry::GiveUp => Phase::Refused,
+        };
         true
     }
 
@@ -397,6 +426,7 @@ impl<C: Clock> CtpSession<C> {
         let Some(&q) = QUERIES.get(self.query_next) else {
             self.phase = Phase::Ready;
             self.logins += 1;
+            self.retry.on_logged_in();
             return;
         };
         let who = self.who();
