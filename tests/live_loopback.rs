@@ -108,6 +108,7 @@ fn assert_session_replays(tmp: &Path, cfg: &Path, live: &Path) {
         "replay --journal: {}",
         String::from_utf8_lossy(&rep.stderr)
     );
+    eprintln!("session replay:\n{}", String::from_utf8_lossy(&rep.stdout));
     let (a, b) = (records(live), records(&out));
     let opps = a
         .iter()
