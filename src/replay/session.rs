@@ -333,3 +333,84 @@ fn find(quotes: &[Quote], cursors: &mut [usize], r: &QuoteRef) -> Option<Quote> 
     *cursor = pos + 1;
     Some(quotes[pos])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{InstrumentId, VenueId};
+
+    fn quote(venue: u16, t: i64) -> Quote {
+        Quote {
+            venue: VenueId(venue),
+            instrument: InstrumentId(venue),
+            ts_recv: TsNs(t),
+            ..Quote::default()
+        }
+    }
+
+    #[test]
+    fn the_sink_refuses_the_emits_the_live_ring_refused_and_still_writes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = ReceiptWriter::create(
+            dir.path(),
+            1,
+            TsNs(0),
+            1 << 20,
+            crate::config::FsyncPolicy::Never,
+        )
+        .unwrap();
+        let mut sink = Sink {
+            writer,
+            summary: SummaryBuilder::new(),
+            error: None,
+            emits: 0,
+            limit: 2,
+        };
+        let e = Event {
+            kind: crate::receipt::event::Kind::Start,
+            ts: 1,
+            payload: Default::default(),
+        };
+        let got: Vec<bool> = (0..3).map(|_| sink.emit(e)).collect();
+        assert_eq!(got, [true, true, false]);
+        sink.writer.close().unwrap();
+        let n = crate::receipt::ReceiptReader::open(dir.path())
+            .unwrap()
+            .count();
+        assert_eq!(
+            n, 3,
+            "refused receipts are written, as the live spill queue writes them"
+        );
+    }
+
+    #[test]
+    fn quotes_are_found_per_venue_in_order_passing_the_ones_the_engine_never_took() {
+        let quotes = [
+            quote(0, 1),
+            quote(1, 2),
+            quote(0, 3),
+            quote(0, 4),
+            quote(1, 5),
+        ];
+        let mut cursors = vec![0, 0];
+        // The engine took venue 1's first quote, then venue 0's second (its first was refused).
+        let got = find(&quotes, &mut cursors, &QuoteRef::of(&quotes[1])).unwrap();
+        assert_eq!(got, quotes[1]);
+        let got = find(&quotes, &mut cursors, &QuoteRef::of(&quotes[2])).unwrap();
+        assert_eq!(got, quotes[2]);
+        assert_eq!(cursors, vec![3, 2]);
+        // A quote already passed is not found again: the capture does not hold it further on.
+        assert_eq!(find(&quotes, &mut cursors, &QuoteRef::of(&quotes[0])), None);
+        assert_eq!(cursors, vec![3, 2], "a failed search moves no cursor");
+        let mut other = QuoteRef::of(&quotes[3]);
+        other.crc ^= 1;
+        assert_eq!(
+            find(&quotes, &mut cursors, &other),
+            None,
+            "same stamps, other bytes"
+        );
+        let mut unknown = QuoteRef::of(&quotes[3]);
+        unknown.venue = VenueId(7);
+        assert_eq!(find(&quotes, &mut cursors, &unknown), None);
+    }
+}
