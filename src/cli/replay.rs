@@ -40,7 +40,8 @@ pub struct Args {
     /// Input journal of a live session (`<receipts dir>.journal`, written by `crossarb run` next
     /// to its capture): replay that session exactly, with its recorded execution reports, timer
     /// calls and kill switch instead of the simulated exchange. Takes exactly one --feed, the
-    /// session's capture (`<receipts dir>.cap`), and the config the session ran.
+    /// session's capture (`<receipts dir>.cap`), and the config the session ran; receipts go to
+    /// --receipts [default: <receipts.dir>/replay-session, replaced on each run].
     #[arg(long, value_name = "FILE.journal", conflicts_with = "seed")]
     pub journal: Option<PathBuf>,
 }
