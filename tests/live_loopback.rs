@@ -1,8 +1,13 @@
 //! The whole live path on 127.0.0.1 with the real binary: `crossarb venue-sim` serves the demo
 //! config's synthetic feed over UDP at 400× and accepts FIX orders; `crossarb run` trades it for
 //! a bounded time and is stopped with SIGINT. Asserts tickets and fills in a complete, CRC-valid
-//! receipt log ending in `Stop`, and that replaying the run's capture with `crossarb replay`
-//! raises the same opportunities.
+//! receipt log ending in `Stop`; that replaying the run's capture and input journal with
+//! `crossarb replay --journal` writes the same receipt log, record for record (every trigger
+//! decision, order, fill and ticket state, with the same timestamps: the journal carries the
+//! `now` of every engine input, so no field is left to the wall clock) and the same
+//! `crossarb receipts --summary`; that a journal whose recorded order was altered is refused with
+//! the index of the input that diverged; and that replaying the capture against the simulated
+//! exchange raises the same first opportunity.
 //!
 //! Why (side, domestic price, overseas price) of each opportunity and not whole receipts: live,
 //! orders meet the venue simulator's exchange in wall-clock time, replay meets the simulated
@@ -18,6 +23,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crossarb::feed::journal::{kind, Record, RECORD_BYTES};
 use crossarb::receipt::event::Kind;
 use crossarb::receipt::ReceiptReader;
 
@@ -50,6 +56,115 @@ fn read(dir: &Path) -> (Vec<(u8, i64, i64)>, Vec<Kind>) {
     (opps, kinds)
 }
 
+/// Every record of a receipt log.
+fn records(dir: &Path) -> Vec<crossarb::receipt::reader::Record> {
+    ReceiptReader::open(dir)
+        .unwrap()
+        .map(|r| r.unwrap_or_else(|e| panic!("receipt log {} is damaged: {e}", dir.display())))
+        .collect()
+}
+
+fn replay_session(cfg: &Path, capture: &Path, journal: &Path, out: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .args(["replay", "--config"])
+        .arg(cfg)
+        .arg("--feed")
+        .arg(capture)
+        .arg("--journal")
+        .arg(journal)
+        .arg("--receipts")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// `crossarb receipts DIR --summary --json`, without the path it names.
+fn summary(dir: &Path) -> serde_json::Value {
+    let out = Command::new(BIN)
+        .arg("receipts")
+        .arg(dir)
+        .args(["--summary", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "receipts --summary: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    if let Some(m) = v.as_object_mut() {
+        m.retain(|k, _| !k.contains("dir") && !k.contains("path"));
+    }
+    v
+}
+
+/// Session replay: the whole live log again, record by record, and the same summary.
+fn assert_session_replays(tmp: &Path, cfg: &Path, live: &Path) {
+    let (capture, journal) = (live.with_extension("cap"), live.with_extension("journal"));
+    let out = tmp.join("session");
+    let rep = replay_session(cfg, &capture, &journal, &out);
+    assert!(
+        rep.status.success(),
+        "replay --journal: {}",
+        String::from_utf8_lossy(&rep.stderr)
+    );
+    eprintln!("session replay:\n{}", String::from_utf8_lossy(&rep.stdout));
+    let (a, b) = (records(live), records(&out));
+    let opps = a
+        .iter()
+        .filter(|r| r.kind() == Some(Kind::Opportunity))
+        .count();
+    let orders = a
+        .iter()
+        .filter(|r| r.kind() == Some(Kind::OrderNew))
+        .count();
+    assert!(
+        opps >= 2 && orders >= 2,
+        "a log with several decisions: {opps} opportunities, {orders} orders"
+    );
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        assert_eq!(x, y, "receipt {i} differs: live {x:?}, replayed {y:?}");
+    }
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "live log {} records, replayed {}",
+        a.len(),
+        b.len()
+    );
+    assert_eq!(
+        summary(live),
+        summary(&out),
+        "receipts --summary of live and replay"
+    );
+
+    // Alter the first recorded order: the replay must refuse, naming that order's input.
+    let mut bytes = std::fs::read(&journal).unwrap();
+    let at = (RECORD_BYTES..bytes.len())
+        .step_by(RECORD_BYTES)
+        .find(|&o| bytes[o + 4] == kind::ORDER)
+        .expect("the journal records orders");
+    let mut r: Record = bytemuck::pod_read_unaligned(&bytes[at..at + RECORD_BYTES]);
+    r.a += 1;
+    r.crc = r.compute_crc();
+    bytes[at..at + RECORD_BYTES].copy_from_slice(bytemuck::bytes_of(&r));
+    let altered = tmp.join("altered.journal");
+    std::fs::write(&altered, &bytes).unwrap();
+    let rep = replay_session(cfg, &capture, &altered, &tmp.join("altered"));
+    let err = String::from_utf8_lossy(&rep.stderr);
+    assert_eq!(
+        rep.status.code(),
+        Some(2),
+        "an altered journal is refused: {err}"
+    );
+    let want = format!("input {} (byte ", r.input);
+    assert!(
+        err.contains(&want) && err.contains("diverged"),
+        "names input {}: {err}",
+        r.input
+    );
+}
+
 fn wait(child: &mut std::process::Child, what: &str, limit_ms: u64) -> std::process::ExitStatus {
     for _ in 0..limit_ms / 10 {
         if let Some(s) = child.try_wait().unwrap() {
@@ -62,7 +177,7 @@ fn wait(child: &mut std::process::Child, what: &str, limit_ms: u64) -> std::proc
 }
 
 #[test]
-fn venue_sim_and_run_trade_on_loopback_and_the_capture_replays_to_the_same_opportunities() {
+fn venue_sim_and_run_trade_on_loopback_and_the_session_replays_to_the_same_receipts() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = config(tmp.path());
     let receipts = tmp.path().join("live");
@@ -117,6 +232,7 @@ fn venue_sim_and_run_trade_on_loopback_and_the_capture_replays_to_the_same_oppor
     let count = |k: Kind| kinds.iter().filter(|x| **x == k).count();
     assert!(count(Kind::TicketOpen) >= 1, "tickets: {kinds:?}");
     assert!(count(Kind::Fill) >= 1, "fills: {kinds:?}");
+    assert_session_replays(tmp.path(), &cfg, &receipts);
 
     let replayed = tmp.path().join("replay");
     let rep = Command::new(BIN)

@@ -11,6 +11,7 @@ mod import_desk;
 mod inspect;
 mod receipts;
 mod replay;
+mod replay_session;
 mod run;
 mod synth;
 mod venue_sim;

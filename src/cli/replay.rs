@@ -1,6 +1,11 @@
 //! `crossarb replay --config FILE [--feed FILE.cap[@SHIFT_MS]]... [--seed N] [--receipts DIR]
 //! [--json]`: backtest through the same engine as live, against the seeded simulated exchange.
 //! Prints the summary (text or JSON); a time-shifted pairing is said first and loudly.
+//!
+//! `crossarb replay --config FILE --feed RUN.cap --journal RUN.journal [--receipts DIR] [--json]`:
+//! replays a live session input for input ([`crate::replay::session`]) — the same engine calls
+//! with the same `now`, the recorded execution reports instead of the simulated exchange — and
+//! fails, naming the first differing input, if the engine sends an order the live one did not.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -32,6 +37,13 @@ pub struct Args {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Input journal of a live session (`<receipts dir>.journal`, written by `crossarb run` next
+    /// to its capture): replay that session exactly, with its recorded execution reports, timer
+    /// calls and kill switch instead of the simulated exchange. Takes exactly one --feed, the
+    /// session's capture (`<receipts dir>.cap`), and the config the session ran; receipts go to
+    /// --receipts [default: <receipts.dir>/replay-session, replaced on each run].
+    #[arg(long, value_name = "FILE.journal", conflicts_with = "seed")]
+    pub journal: Option<PathBuf>,
 }
 
 /// Runs `replay`.
@@ -39,6 +51,9 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let mut cfg = crate::config::load(&args.config)?;
     if let Some(seed) = args.seed {
         cfg.replay.seed = seed;
+    }
+    if let Some(journal) = &args.journal {
+        return super::replay_session::run(&cfg, args, journal);
     }
     let input = open_input(&cfg, &args.feeds)?;
     let dir = match &args.receipts {
@@ -102,7 +117,8 @@ fn default_dir(cfg: &Config) -> Result<PathBuf, CliError> {
     Ok(dir)
 }
 
-fn clear_segments(dir: &Path) -> std::io::Result<()> {
+/// Removes a previous replay's receipt segments from `dir`.
+pub(super) fn clear_segments(dir: &Path) -> std::io::Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };

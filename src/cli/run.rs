@@ -68,6 +68,10 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     }
     println!("receipts {}", report.receipts_dir.display());
     println!("capture {}", report.capture_path.display());
+    println!(
+        "journal {} (replays this session: crossarb replay --feed CAPTURE --journal JOURNAL)",
+        crate::feed::journal::path_for_capture(&report.capture_path).display()
+    );
     if let Some(e) = report.write_error {
         return Err(CliError::runtime(e));
     }

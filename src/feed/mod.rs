@@ -15,5 +15,6 @@ pub mod dbn;
 pub mod decimal;
 pub mod import;
 pub mod inspect;
+pub mod journal;
 pub mod live;
 pub mod wire;

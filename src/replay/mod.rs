@@ -16,6 +16,7 @@
 //! computed from those same receipts.
 
 pub mod feeds;
+pub mod session;
 pub mod summary;
 
 use std::cmp::Reverse;

@@ -11,13 +11,15 @@ use super::engine_stage::{EngineShared, EngineStage, EngineWiring};
 use super::gateway_stage::{GatewayStage, Venue};
 use super::receipt_stage::ReceiptStage;
 use super::{
-    LiveOptions, CAPTURE_RING, METRICS_RING, ORDER_RING, QUOTE_RING, RECEIPT_RING, REPORT_RING,
+    LiveOptions, CAPTURE_RING, JOURNAL_RING, METRICS_RING, ORDER_RING, QUOTE_RING, RECEIPT_RING,
+    REPORT_RING,
 };
 use crate::clock::{Clock, LiveClock};
 use crate::config::{Config, GatewayKind, StageThread};
 use crate::engine::Engine;
 use crate::feed::capture::{CaptureHeader, CaptureInstrument, CaptureWriter};
 use crate::feed::decimal::Decimal;
+use crate::feed::journal::{self, JournalWriter};
 use crate::feed::live::FeedHandler;
 use crate::gateway::fix::driver::FixDriver;
 use crate::gateway::fix::{Credential, Instruments, SeqFile, Session, SessionConfig};
@@ -50,6 +52,9 @@ pub enum LiveError {
     /// The capture could not be created.
     #[error("capture: {0}")]
     Capture(#[from] crate::feed::capture::CaptureError),
+    /// The input journal could not be created.
+    #[error("journal: {0}")]
+    Journal(#[from] crate::feed::journal::JournalError),
     /// A FIX session could not be set up.
     #[error("{0}")]
     Fix(String),
@@ -329,9 +334,15 @@ pub fn build(cfg: &Config, opts: &LiveOptions, control: &Control) -> Result<Buil
         cfg.receipts.fsync,
     )?;
     let capture = CaptureWriter::create(&opts.capture_path, &capture_header(cfg, start)?)?;
+    let journal = JournalWriter::create(
+        &journal::path_for_capture(&opts.capture_path),
+        cfg.source.hash,
+        start,
+    )?;
     let shared = EngineShared::default();
     let (ep, ec) = RingBuffer::new(RECEIPT_RING);
-    let receipts = ReceiptStage::new(
+    let (jp, jc) = RingBuffer::new(JOURNAL_RING);
+    let mut receipts = ReceiptStage::new(
         writer,
         ec,
         capture,
@@ -339,8 +350,11 @@ pub fn build(cfg: &Config, opts: &LiveOptions, control: &Control) -> Result<Buil
         cfg.receipts.fsync,
         shared.receipts_failed.clone(),
     );
+    receipts.set_journal(journal, jc);
     let write_error = receipts.error.clone();
-    let engine = Engine::new(cfg, kill.clone())?;
+    // The engine reads its own switch, set from the shared one between inputs (journalled).
+    let engine_kill = KillSwitch::new();
+    let engine = Engine::new(cfg, engine_kill.clone())?;
     let wiring = EngineWiring {
         quotes: quote_rx,
         reports: report_rx,
@@ -348,6 +362,9 @@ pub fn build(cfg: &Config, opts: &LiveOptions, control: &Control) -> Result<Buil
         route,
         receipts: ep,
         metrics: metrics_ring(&mut metrics),
+        journal: jp,
+        shared_kill: kill.clone(),
+        engine_kill,
     };
     let drain_ms = cfg.execution.ticket_deadline_ms;
     let mut engine = EngineStage::new(

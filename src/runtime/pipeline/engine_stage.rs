@@ -2,6 +2,11 @@
 //! steps the [`Engine`] with `now` from the live clock, and pushes orders to the gateway rings
 //! and receipts to the receipt ring. Runs on the `[threads].trigger` thread.
 //!
+//! Every engine call — start, quote (`now` = when the engine took it from its ring, not the
+//! quote's receive stamp), report, timer, stop — is journalled with its `now` and what the
+//! receipt sink accepted, and so is every order sent and every kill switch change
+//! ([`super::journal_tap`]): `crossarb replay --journal` feeds the same inputs to the same engine.
+//!
 //! Full policies: an order or receipt the ring cannot take goes to a preallocated spill queue
 //! that is retried first on every step — nothing is dropped; while receipts spill,
 //! [`ReceiptSink::emit`] returns false and the engine opens no new tickets. A spill queue that
@@ -11,14 +16,17 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::journal_tap::Tap;
 use crate::clock::{Clock, LiveClock};
 use crate::domain::TsNs;
 use crate::engine::{Engine, OrderSink, ReceiptSink};
 use crate::exec::msg::{ExecReport, OrderRequest};
+use crate::feed::journal::{Entry, QuoteRef, Record, ALL_EMITS_OK};
 use crate::feed::live::Stamped;
 use crate::receipt::event::Event;
 use crate::runtime::metrics::{Recorder, Span};
 use crate::runtime::{Control, Phase, Stage};
+use crate::trigger::KillSwitch;
 
 /// Items taken per ring per step at most (bounded batch).
 const BATCH: usize = 64;
@@ -59,11 +67,14 @@ struct Orders {
     metrics: Recorder,
     /// Orders for instruments without a gateway.
     unrouted: u64,
+    /// The input journal (orders are recorded here as they are sent).
+    tap: Tap,
 }
 
 impl OrderSink for Orders {
     fn send(&mut self, req: &OrderRequest) {
         let raw = self.clock.raw();
+        self.tap.order(req);
         if self.raw_quote != 0 {
             self.metrics
                 .record(Span::QuoteToDecision, self.raw_quote, raw);
@@ -93,10 +104,19 @@ struct Receipts {
     ring: rtrb::Producer<Event>,
     spill: VecDeque<Event>,
     failed: Arc<AtomicBool>,
+    /// Receipts emitted during the current input.
+    emits: u32,
+    /// Receipts accepted before the first refusal during the current input (journalled).
+    emits_ok: u32,
 }
 
-impl ReceiptSink for Receipts {
-    fn emit(&mut self, e: Event) -> bool {
+impl Receipts {
+    fn begin(&mut self) {
+        self.emits = 0;
+        self.emits_ok = ALL_EMITS_OK;
+    }
+
+    fn accept(&mut self, e: Event) -> bool {
         if self.spill.is_empty() && self.ring.push(e).is_ok() {
             return !self.failed.load(Ordering::Relaxed);
         }
@@ -105,9 +125,22 @@ impl ReceiptSink for Receipts {
     }
 }
 
+impl ReceiptSink for Receipts {
+    fn emit(&mut self, e: Event) -> bool {
+        let ok = self.accept(e);
+        // Once refused, every later emit of the input is refused too (the spill queue only
+        // empties between inputs, `failed` never clears): one count replays the pattern.
+        if !ok && self.emits_ok == ALL_EMITS_OK {
+            self.emits_ok = self.emits;
+        }
+        self.emits = self.emits.saturating_add(1);
+        ok
+    }
+}
+
 /// Appends to a spill queue; when it is full, first waits until `retry` moves the oldest item
 /// into its ring (back-pressure, never a drop).
-fn push_spill<T>(spill: &mut VecDeque<T>, item: T, mut retry: impl FnMut(&T) -> bool) {
+pub(super) fn push_spill<T>(spill: &mut VecDeque<T>, item: T, mut retry: impl FnMut(&T) -> bool) {
     while spill.len() >= SPILL {
         match spill.front() {
             Some(f) if retry(f) => {
@@ -157,6 +190,12 @@ pub struct EngineWiring {
     pub receipts: rtrb::Producer<Event>,
     /// The metrics ring.
     pub metrics: Recorder,
+    /// The journal ring (to the receipt stage).
+    pub journal: rtrb::Producer<Record>,
+    /// The kill switch the cold thread raises.
+    pub shared_kill: KillSwitch,
+    /// The kill switch the engine was built with (mirrored from `shared_kill` between inputs).
+    pub engine_kill: KillSwitch,
 }
 
 impl EngineStage {
@@ -181,11 +220,14 @@ impl EngineStage {
                 clock: clock.clone(),
                 metrics: w.metrics,
                 unrouted: 0,
+                tap: Tap::new(w.journal, w.shared_kill, w.engine_kill),
             },
             receipts: Receipts {
                 ring: w.receipts,
                 spill: VecDeque::with_capacity(SPILL),
                 failed: shared.receipts_failed.clone(),
+                emits: 0,
+                emits_ok: ALL_EMITS_OK,
             },
             clock,
             control,
@@ -200,11 +242,45 @@ impl EngineStage {
     /// Writes the `Start` receipt (cold, before the threads start).
     pub fn start(&mut self, cfg: &crate::config::Config) {
         let now = self.clock.now();
+        self.begin();
         self.engine.start(now, 0, cfg, &mut self.receipts);
+        self.end(&Entry::Start { seed: 0 }, now);
+    }
+
+    /// Before an engine input.
+    #[inline]
+    fn begin(&mut self) {
+        self.orders.tap.begin();
+        self.receipts.begin();
+    }
+
+    /// After an engine input: journals it.
+    #[inline]
+    fn end(&mut self, e: &Entry, now: TsNs) {
+        self.orders.tap.end(e, now, self.receipts.emits_ok);
+    }
+
+    fn timer(&mut self, now: TsNs) {
+        self.orders.raw_quote = 0;
+        self.begin();
+        self.engine
+            .on_timer(now, &mut self.orders, &mut self.receipts);
+        self.end(&Entry::Timer, now);
+    }
+
+    fn stop(&mut self, now: TsNs) {
+        self.begin();
+        self.engine.stop(now, &mut self.receipts);
+        self.end(&Entry::Stop, now);
+    }
+
+    /// Receipts and journal records all reached their rings.
+    fn flushed(&self) -> bool {
+        self.receipts.spill.is_empty() && self.orders.tap.is_flushed()
     }
 
     fn flush_spills(&mut self) -> usize {
-        let mut n = 0;
+        let mut n = self.orders.tap.flush();
         while let Some(e) = self.receipts.spill.front() {
             if self.receipts.ring.push(*e).is_err() {
                 break;
@@ -224,7 +300,7 @@ impl EngineStage {
 
     fn drain(&mut self, now: TsNs) {
         if self.stopped {
-            if self.receipts.spill.is_empty() {
+            if self.flushed() {
                 self.shared.done.store(true, Ordering::Release);
             }
             return;
@@ -235,12 +311,10 @@ impl EngineStage {
         let open = self.engine.executor().open_tickets();
         if (open == 0 || now >= deadline) && self.receipts.spill.is_empty() {
             // A last poll records the kill switch (engaged by the stop) before `Stop`.
-            self.orders.raw_quote = 0;
-            self.engine
-                .on_timer(now, &mut self.orders, &mut self.receipts);
-            self.engine.stop(now, &mut self.receipts);
+            self.timer(now);
+            self.stop(now);
             self.stopped = true;
-            if self.receipts.spill.is_empty() {
+            if self.flushed() {
                 self.shared.done.store(true, Ordering::Release);
             }
         }
@@ -256,7 +330,7 @@ impl Stage for EngineStage {
         let mut n = self.flush_spills();
         if self.stopped {
             // `Stop` is written: nothing may follow it in the log.
-            if self.receipts.spill.is_empty() {
+            if self.flushed() {
                 self.shared.done.store(true, Ordering::Release);
             }
             return n;
@@ -266,8 +340,10 @@ impl Stage for EngineStage {
                 let Ok(r) = self.reports[i].pop() else { break };
                 let now = self.clock.now();
                 self.orders.raw_quote = 0;
+                self.begin();
                 self.engine
                     .on_report(&r, now, &mut self.orders, &mut self.receipts);
+                self.end(&Entry::Report(r), now);
                 n += 1;
             }
         }
@@ -278,8 +354,10 @@ impl Stage for EngineStage {
                 self.orders.metrics.record(Span::FeedToEngine, s.raw, raw);
                 self.orders.raw_quote = s.raw;
                 let now = self.clock.to_utc(raw);
+                self.begin();
                 self.engine
                     .on_quote(&s.quote, now, &mut self.orders, &mut self.receipts);
+                self.end(&Entry::Quote(QuoteRef::of(&s.quote)), now);
                 n += 1;
             }
         }
@@ -289,9 +367,7 @@ impl Stage for EngineStage {
         // polling an empty book table would measure feed staleness from the session open.
         let polling = self.engine.stats().quotes > 0 && now >= self.next_poll;
         if due || polling {
-            self.orders.raw_quote = 0;
-            self.engine
-                .on_timer(now, &mut self.orders, &mut self.receipts);
+            self.timer(now);
             self.next_poll = now.plus_ns(POLL_NS);
             n += usize::from(due);
         }
@@ -309,11 +385,11 @@ impl Stage for EngineStage {
         // A stop that skipped the drain (start-up failure) still ends the log with `Stop`.
         if !self.stopped {
             let now = self.clock.now();
-            self.engine.stop(now, &mut self.receipts);
+            self.stop(now);
         }
         // Bounded: the receipt stage may already be gone on an abnormal stop.
         for _ in 0..10_000 {
-            if self.receipts.spill.is_empty() {
+            if self.flushed() {
                 break;
             }
             if self.flush_spills() == 0 {

@@ -10,6 +10,8 @@
 //! * feed → receipt stage (quotes for the capture, [`CAPTURE_RING`]): full → counted.
 //! * engine → gateway (orders, [`ORDER_RING`]) and engine → receipts ([`RECEIPT_RING`]):
 //!   full → spill queue, never dropped; receipts spilling stop new tickets.
+//! * engine → receipt stage (input journal records, [`JOURNAL_RING`]): full → spill queue,
+//!   never dropped (the journal `<dir>.journal` next to the capture; see [`crate::feed::journal`]).
 //! * gateway → engine (reports, [`REPORT_RING`]): full → held in order, never dropped.
 //! * every hot stage → cold thread (latency samples): full → counted and dropped.
 //!
@@ -23,6 +25,7 @@ mod build;
 pub mod ctp_stage;
 pub mod engine_stage;
 pub mod gateway_stage;
+mod journal_tap;
 pub mod receipt_stage;
 
 use std::path::PathBuf;
@@ -47,6 +50,8 @@ pub const ORDER_RING: usize = 1 << 10;
 pub const REPORT_RING: usize = 1 << 12;
 /// Receipt ring.
 pub const RECEIPT_RING: usize = 1 << 14;
+/// Journal ring (one record per engine input and per order).
+pub const JOURNAL_RING: usize = 1 << 16;
 /// Metrics ring per stage.
 pub const METRICS_RING: usize = 1 << 14;
 

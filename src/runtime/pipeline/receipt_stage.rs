@@ -1,6 +1,8 @@
 //! The receipt stage: drains the receipt ring into the [`ReceiptWriter`] (fsync per policy:
 //! `batch` syncs every n records or when the ring drains) and the capture rings into the session
-//! capture ([`CaptureWriter`]), so that the run replays through `crossarb replay --feed`. A
+//! capture ([`CaptureWriter`]), so that the run replays through `crossarb replay --feed`, and
+//! the engine's input journal ring into the session journal ([`JournalWriter`]), so that it
+//! replays decision for decision through `crossarb replay --journal`. A
 //! writer error poisons the log: the stage raises `receipts_failed` (the engine stops opening
 //! tickets) and keeps draining the ring so that the engine is never blocked by a dead writer.
 //! Runs on the `[threads].receipts` thread; [`Stage::finish`] drains every ring and closes both
@@ -12,6 +14,7 @@ use std::sync::Arc;
 use crate::config::FsyncPolicy;
 use crate::domain::Quote;
 use crate::feed::capture::CaptureWriter;
+use crate::feed::journal::{JournalWriter, Record};
 use crate::receipt::event::Event;
 use crate::receipt::{ReceiptWriter, WriteError};
 use crate::runtime::Stage;
@@ -25,6 +28,8 @@ pub struct ReceiptStage {
     receipts: rtrb::Consumer<Event>,
     capture: Option<CaptureWriter>,
     quotes: Vec<rtrb::Consumer<Quote>>,
+    journal: Option<JournalWriter>,
+    journal_ring: Option<rtrb::Consumer<Record>>,
     fsync: FsyncPolicy,
     unsynced: u32,
     failed: Arc<AtomicBool>,
@@ -53,11 +58,40 @@ impl ReceiptStage {
             receipts,
             capture: Some(capture),
             quotes,
+            journal: None,
+            journal_ring: None,
             fsync,
             unsynced: 0,
             failed,
             error: Arc::default(),
         }
+    }
+
+    /// Adds the input journal: records from `ring` go to `writer`. Cold.
+    pub fn set_journal(&mut self, writer: JournalWriter, ring: rtrb::Consumer<Record>) {
+        self.journal = Some(writer);
+        self.journal_ring = Some(ring);
+    }
+
+    fn step_journal(&mut self, limit: usize) -> usize {
+        // Taken out for the loop: `fail` needs `&mut self`.
+        let Some(mut ring) = self.journal_ring.take() else {
+            return 0;
+        };
+        let mut n = 0;
+        while n < limit {
+            let Ok(r) = ring.pop() else { break };
+            n += 1;
+            let Some(w) = self.journal.as_mut() else {
+                continue;
+            };
+            if let Err(err) = w.append(&r) {
+                self.journal = None;
+                self.fail("journal", &err);
+            }
+        }
+        self.journal_ring = Some(ring);
+        n
     }
 
     #[cold]
@@ -126,7 +160,7 @@ impl ReceiptStage {
                 }
             }
         }
-        n
+        n + self.step_journal(limit)
     }
 }
 
@@ -149,6 +183,11 @@ impl Stage for ReceiptStage {
         if let Some(c) = self.capture.take() {
             if let Err(e) = c.finish() {
                 self.fail("capture", &e);
+            }
+        }
+        if let Some(j) = self.journal.take() {
+            if let Err(e) = j.finish() {
+                self.fail("journal", &e);
             }
         }
     }
