@@ -10,6 +10,7 @@
 
 #![allow(dead_code)] // each bench uses a different part of this module
 
+pub mod pipeline;
 pub mod quotes;
 
 use std::fmt::Write as _;

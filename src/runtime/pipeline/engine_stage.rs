@@ -51,6 +51,9 @@ pub struct OrderMsg {
 pub struct EngineShared {
     /// Open tickets (for the drain).
     pub open_tickets: Arc<AtomicU64>,
+    /// Quotes stepped so far, stored (release) after `open_tickets` at the end of each step: a
+    /// reader that sees quote n here sees the open tickets as of that step or later.
+    pub quotes_done: Arc<AtomicU64>,
     /// Set once the engine wrote its `Stop` receipt and its spill queues are empty.
     pub done: Arc<AtomicBool>,
     /// Set by the receipt stage when the writer failed: no new tickets.
@@ -375,6 +378,9 @@ impl Stage for EngineStage {
             self.engine.executor().open_tickets() as u64,
             Ordering::Relaxed,
         );
+        self.shared
+            .quotes_done
+            .store(self.engine.stats().quotes, Ordering::Release);
         if self.control.phase() == Phase::Draining {
             self.drain(now);
         }

@@ -6,15 +6,19 @@
 //!
 //! Report ring full → the report waits in the session's order (the stage stops stepping the
 //! socket until the engine made room), never dropped.
+//!
+//! The connection is a [`VenueLink`]: the mio [`FixDriver`] live, or the in-process
+//! [`super::loopback::LoopbackLink`] (same FIX session, no socket) in benches and tests.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::engine_stage::OrderMsg;
 use crate::clock::{Clock, LiveClock};
-use crate::exec::msg::{ExecReport, OrderId, RejectReason, ReportKind};
+use crate::domain::TsNs;
+use crate::exec::msg::{ExecReport, OrderId, OrderRequest, RejectReason, ReportKind};
 use crate::gateway::fix::driver::FixDriver;
-use crate::gateway::fix::SendError;
+use crate::gateway::fix::{SendError, State};
 use crate::runtime::metrics::{Recorder, Span};
 use crate::runtime::Stage;
 
@@ -23,18 +27,50 @@ const STAMP_SLOTS: usize = 1024;
 /// Reports held while the report ring is full (preallocated).
 const PENDING: usize = 1024;
 
+/// A venue connection as the gateway stage uses it (the [`FixDriver`] API).
+pub trait VenueLink: Send {
+    /// The FIX session's state.
+    fn state(&self) -> State;
+    /// Hands an order to the session (encoded into its outbound buffer).
+    fn send(&mut self, req: &OrderRequest, now: TsNs) -> Result<(), SendError>;
+    /// Writes pending outbound bytes; true when everything was written.
+    fn flush(&mut self) -> bool;
+    /// One non-blocking step; execution reports go to `reports`. Returns the work done.
+    fn step(&mut self, now: TsNs, reports: &mut impl FnMut(ExecReport)) -> usize;
+    /// Graceful stop (cold).
+    fn stop(&mut self, now: &mut dyn FnMut() -> TsNs, timeout: Duration);
+}
+
+impl VenueLink for FixDriver {
+    fn state(&self) -> State {
+        FixDriver::state(self)
+    }
+    fn send(&mut self, req: &OrderRequest, now: TsNs) -> Result<(), SendError> {
+        FixDriver::send(self, req, now)
+    }
+    fn flush(&mut self) -> bool {
+        FixDriver::flush(self)
+    }
+    fn step(&mut self, now: TsNs, reports: &mut impl FnMut(ExecReport)) -> usize {
+        FixDriver::step(self, now, reports)
+    }
+    fn stop(&mut self, now: &mut dyn FnMut() -> TsNs, timeout: Duration) {
+        FixDriver::stop(self, now, timeout);
+    }
+}
+
 /// One venue's driver and its order ring.
 #[derive(Debug)]
-pub struct Venue {
+pub struct Venue<L = FixDriver> {
     /// The FIX connection.
-    pub driver: FixDriver,
+    pub driver: L,
     /// Orders for it.
     pub orders: rtrb::Consumer<OrderMsg>,
 }
 
 /// The gateway stage (see the module doc).
-pub struct GatewayStage {
-    venues: Vec<Venue>,
+pub struct GatewayStage<L = FixDriver> {
+    venues: Vec<Venue<L>>,
     reports: rtrb::Producer<ExecReport>,
     pending: VecDeque<ExecReport>,
     /// Reports of the current driver step (preallocated; a step yields at most one read's).
@@ -45,7 +81,7 @@ pub struct GatewayStage {
     stamps: Vec<(OrderId, u64, bool, bool)>,
 }
 
-impl std::fmt::Debug for GatewayStage {
+impl<L> std::fmt::Debug for GatewayStage<L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GatewayStage")
             .field("venues", &self.venues.len())
@@ -53,14 +89,14 @@ impl std::fmt::Debug for GatewayStage {
     }
 }
 
-impl GatewayStage {
+impl<L: VenueLink> GatewayStage<L> {
     /// Builds the stage. Cold.
     pub fn new(
-        venues: Vec<Venue>,
+        venues: Vec<Venue<L>>,
         reports: rtrb::Producer<ExecReport>,
         clock: LiveClock,
         metrics: Recorder,
-    ) -> GatewayStage {
+    ) -> GatewayStage<L> {
         GatewayStage {
             venues,
             reports,
@@ -76,7 +112,7 @@ impl GatewayStage {
     pub fn all_logged_on(&self) -> bool {
         self.venues
             .iter()
-            .all(|v| v.driver.state() == crate::gateway::fix::State::Active)
+            .all(|v| v.driver.state() == State::Active)
     }
 
     fn report(&mut self, r: ExecReport) {
@@ -146,7 +182,7 @@ impl GatewayStage {
     }
 }
 
-impl Stage for GatewayStage {
+impl<L: VenueLink> Stage for GatewayStage<L> {
     fn name(&self) -> &'static str {
         "gateway"
     }

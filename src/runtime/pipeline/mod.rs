@@ -2,7 +2,9 @@
 //! `[[live.feeds]]`, the engine stage, one gateway stage for the `[[live.fix]]` sessions, one
 //! CTP stage per `[[live.ctp]]` session (feature `ctp`), the receipt stage — on the `[threads]`
 //! placement, with the calling thread as the cold thread (metrics histograms, kill switch file,
-//! signals, shutdown).
+//! signals, shutdown), pinned to `[threads].metrics`'s core when one is given (after the stage
+//! threads started: a thread inherits its parent's CPU set, and unpinned stages must not inherit
+//! the cold thread's one core).
 //!
 //! Rings and their full policies (capacities are start-up constants):
 //! * feed → engine (`Stamped` quotes, [`QUOTE_RING`]): full → the newest quote is refused and
@@ -26,17 +28,18 @@ pub mod ctp_stage;
 pub mod engine_stage;
 pub mod gateway_stage;
 mod journal_tap;
+pub mod loopback;
 pub mod receipt_stage;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-pub use build::{build, Built, LiveError};
+pub use build::{build, capture_header, Built, LiveError};
 
 use super::metrics::{Latencies, Sample};
 use super::signals::StopSignal;
-use super::threads::spawn;
+use super::threads::{available_cores, spawn, ThreadError};
 use super::{Control, Phase};
 use crate::clock::Clock;
 
@@ -93,7 +96,9 @@ pub fn run(cfg: &crate::config::Config, opts: &LiveOptions) -> Result<LiveReport
         counters,
         write_error,
     } = build(cfg, opts, &control)?;
+    let cold = cold_core(cfg.threads.metrics).map_err(LiveError::Threads)?;
     let threads = spawn(stages, &control).map_err(LiveError::Threads)?;
+    pin_cold(cold);
     let qclock = quanta::Clock::new();
     let mut lat = Latencies::default();
     let kill_file = cfg.risk.kill_switch_file.clone();
@@ -157,9 +162,78 @@ pub fn run(cfg: &crate::config::Config, opts: &LiveOptions) -> Result<LiveReport
     })
 }
 
+/// The core `[threads].metrics` pins the cold thread to, checked against the cores the OS
+/// offers (a start-up error naming `[threads].metrics` otherwise). Cold.
+pub fn cold_core(at: crate::config::StageThread) -> Result<Option<usize>, ThreadError> {
+    let Some(core) = at.core else {
+        return Ok(None);
+    };
+    let cores = available_cores();
+    if !cores.contains(&core) {
+        return Err(ThreadError::Pin {
+            stage: "metrics",
+            core,
+            available: cores,
+        });
+    }
+    Ok(Some(core))
+}
+
+/// Pins the calling (cold) thread to `core` (from [`cold_core`]); returns whether it is pinned.
+pub fn pin_cold(core: Option<usize>) -> bool {
+    core.is_some_and(|id| core_affinity::set_for_current(core_affinity::CoreId { id }))
+}
+
 /// Drains a metrics consumer (cold thread helper, also used by the bench).
 pub fn drain_samples(c: &mut rtrb::Consumer<Sample>, lat: &mut Latencies, clock: &quanta::Clock) {
     while let Ok(s) = c.pop() {
         lat.add(clock, s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Idle, StageThread};
+
+    fn at(core: Option<usize>) -> StageThread {
+        StageThread {
+            core,
+            idle: Idle::SleepUs(2_000),
+        }
+    }
+
+    #[test]
+    fn a_metrics_core_pins_the_cold_thread_to_that_core_alone() {
+        let core = *available_cores().last().expect("at least one core");
+        let got = std::thread::spawn(move || {
+            let c = cold_core(at(Some(core))).unwrap();
+            assert!(pin_cold(c));
+            available_cores()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(got, vec![core]);
+    }
+
+    #[test]
+    fn no_metrics_core_leaves_the_cold_thread_unpinned() {
+        let before = available_cores();
+        let got = std::thread::spawn(move || {
+            assert!(!pin_cold(cold_core(at(None)).unwrap()));
+            available_cores()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(got, before);
+    }
+
+    #[test]
+    fn a_metrics_core_the_machine_lacks_is_a_start_up_error_naming_metrics() {
+        let e = cold_core(at(Some(1023))).unwrap_err().to_string();
+        assert!(
+            e.contains("[threads].metrics: cannot pin to core 1023"),
+            "{e}"
+        );
     }
 }
