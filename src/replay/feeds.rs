@@ -225,11 +225,17 @@ impl Merge {
     }
 
     /// Receive time of the next quote, without consuming it.
+    #[inline]
     pub fn peek_time(&self) -> Option<TsNs> {
         self.head().map(|(_, t)| t)
     }
 
+    #[inline]
     fn head(&self) -> Option<(usize, TsNs)> {
+        if let [s] = self.sources.as_slice() {
+            // One feed (the common case): no merge.
+            return (s.next_t != i64::MAX).then_some((0, TsNs(s.next_t)));
+        }
         let mut best: Option<(usize, i64)> = None;
         for (i, s) in self.sources.iter().enumerate() {
             if s.next_t != i64::MAX && best.is_none_or(|(_, bt)| s.next_t < bt) {

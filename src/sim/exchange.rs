@@ -56,6 +56,9 @@ pub struct SimExchange {
     now: TsNs,
     /// Tie-breaker of reports due at the same nanosecond: creation order.
     seq: u64,
+    /// Requests in flight over every venue: when 0 (between tickets, most quotes) a quote
+    /// skips the scan of the venues' queues.
+    in_flight_total: usize,
 }
 
 impl SimExchange {
@@ -101,6 +104,7 @@ impl SimExchange {
             limits,
             now: TsNs(i64::MIN),
             seq: 0,
+            in_flight_total: 0,
         })
     }
 
@@ -220,12 +224,17 @@ impl SimExchange {
             lost,
         });
         v.last_arrival = at;
+        self.in_flight_total += 1;
         Ok(())
     }
 
     /// Earliest time something happens inside the exchange (an arrival or a report delivery):
     /// the stepper should call [`Self::pop_due`] then. `None` when idle.
+    #[inline]
     pub fn next_event_time(&self) -> Option<TsNs> {
+        if self.in_flight_total == 0 {
+            return self.reports.peek().map(|Reverse(s)| s.due);
+        }
         let arrival = self
             .venues
             .iter()
@@ -256,8 +265,16 @@ impl SimExchange {
     }
 
     /// Processes every arrival at or before `t`, earliest first (ties: lower venue id).
+    #[inline]
     fn advance(&mut self, t: TsNs) -> Result<(), SimError> {
-        loop {
+        if self.in_flight_total == 0 {
+            return Ok(());
+        }
+        self.advance_arrivals(t)
+    }
+
+    fn advance_arrivals(&mut self, t: TsNs) -> Result<(), SimError> {
+        while self.in_flight_total > 0 {
             let mut next: Option<(TsNs, usize)> = None;
             for (i, v) in self.venues.iter().enumerate() {
                 if let Some(a) = v.in_flight.front() {
@@ -272,9 +289,11 @@ impl SimExchange {
             let Some(a) = self.venues[i].in_flight.pop_front() else {
                 return Ok(());
             };
+            self.in_flight_total -= 1;
             self.now = self.now.max(a.at);
             self.arrive(VenueId(i as u16), a)?;
         }
+        Ok(())
     }
 
     /// One request reaches the venue.

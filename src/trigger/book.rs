@@ -17,7 +17,11 @@
 //! `SNAPSHOT` (a recovery snapshot resets the baseline). Trade records take part in the sequence
 //! but never change the book. Quotes with `seq = 0` are not checked.
 //!
-//! Hot path: fixed arrays indexed by [`InstrumentId::idx`], no allocation.
+//! Hot path: fixed arrays indexed by [`InstrumentId::idx`], no allocation. Each book caches
+//! the interval of `now` over which its current quote is usable (the venue's open session window
+//! cut at the quote's age limit): the engine asks about a book up to three times per quote
+//! (report, trigger, executor market view) and each such question is then two comparisons; the
+//! full check runs only outside that interval (`cargo bench --bench replay`).
 
 use crate::config::{Instrument, Venue};
 use crate::domain::VENUES_MAX;
@@ -112,6 +116,10 @@ pub struct BookTable {
     gapped: [bool; INSTRUMENTS_MAX],
     venue_of: [VenueId; INSTRUMENTS_MAX],
     reported: [u16; INSTRUMENTS_MAX],
+    /// `[ok_lo, ok_hi)`: times at which the current book is known usable (empty when
+    /// `ok_lo ≥ ok_hi`). A subset of the truth: outside it the full check decides.
+    ok_lo: [i64; INSTRUMENTS_MAX],
+    ok_hi: [i64; INSTRUMENTS_MAX],
     age_ns_max: [i64; VENUES_MAX],
     calendars: Vec<Calendar>,
     ignored: u64,
@@ -142,6 +150,8 @@ impl BookTable {
             gapped: [false; INSTRUMENTS_MAX],
             venue_of: [VenueId(0); INSTRUMENTS_MAX],
             reported: [STATE_UNREPORTED; INSTRUMENTS_MAX],
+            ok_lo: [i64::MAX; INSTRUMENTS_MAX],
+            ok_hi: [i64::MIN; INSTRUMENTS_MAX],
             age_ns_max: [0; VENUES_MAX],
             calendars: Vec::with_capacity(venues.len()),
             ignored: 0,
@@ -176,6 +186,9 @@ impl BookTable {
         if !self.accept_seq(i, q) {
             return None;
         }
+        // The book or its gap state may have changed: the cached usable interval is void.
+        self.ok_lo[i] = i64::MAX;
+        self.ok_hi[i] = i64::MIN;
         if !q.is_trade() {
             self.books[i] = *q;
             self.has_book[i] = true;
@@ -232,7 +245,16 @@ impl BookTable {
         Ok(&self.books[i])
     }
 
+    #[inline]
     fn evaluate(&mut self, i: usize, now: TsNs) -> Result<(), Unusable> {
+        if now.0 >= self.ok_lo[i] && now.0 < self.ok_hi[i] {
+            return Ok(());
+        }
+        self.evaluate_full(i, now)
+    }
+
+    /// The full check; on success caches the interval around `now` with the same answer.
+    fn evaluate_full(&mut self, i: usize, now: TsNs) -> Result<(), Unusable> {
         if !self.has_book[i] {
             return Err(Unusable::NoQuote);
         }
@@ -254,6 +276,16 @@ impl BookTable {
         if age > self.age_ns_max[v] {
             return Err(Unusable::Stale);
         }
+        // `is_open(now)` just answered true: the calendar's window is the open session holding
+        // `now`, and the quote stays fresh while `t − ts_recv ≤ age max`.
+        let (lo, hi, _) = self.calendars[v].window();
+        let fresh_until = q
+            .ts_recv
+            .0
+            .saturating_add(self.age_ns_max[v])
+            .saturating_add(1);
+        self.ok_lo[i] = lo.0;
+        self.ok_hi[i] = hi.0.min(fresh_until);
         Ok(())
     }
 
@@ -299,13 +331,18 @@ mod tests {
     use crate::domain::{Px, Qty};
 
     fn table() -> BookTable {
+        table_with_session(0, 0)
+    }
+
+    /// One venue trading every day from `open_s` to `close_s` (UTC), age limit 500 ms.
+    fn table_with_session(open_s: u32, close_s: u32) -> BookTable {
         let v = Venue {
             id: VenueId(0),
             name: "X".into(),
             time_zone: chrono_tz::Tz::UTC,
             sessions: vec![Session {
-                open_s: 0,
-                close_s: 0,
+                open_s,
+                close_s,
                 days: 0x7f,
                 night: false,
             }],
@@ -390,6 +427,29 @@ mod tests {
         assert_eq!(
             b.usable(I, TsNs(1_000 * NS_PER_MS)),
             Err(Unusable::OneSided)
+        );
+    }
+
+    #[test]
+    fn a_book_found_usable_still_closes_with_its_session_and_reopens_on_the_next_quote() {
+        // Session 00:00–00:01 UTC daily; the quote is 59.9 s into it.
+        let mut b = table_with_session(0, 60);
+        assert_eq!(b.on_quote(&q(59_900, 0, 100)).unwrap().reason, None);
+        assert!(b.usable(I, TsNs(59_999 * NS_PER_MS)).is_ok());
+        assert_eq!(
+            b.usable(I, TsNs(60_000 * NS_PER_MS)),
+            Err(Unusable::SessionClosed),
+            "the usable interval ends at the close"
+        );
+        assert!(b.usable(I, TsNs(59_950 * NS_PER_MS)).is_ok());
+        let day_ms = 86_400_000;
+        let mut next = q(day_ms + 10, 0, 100);
+        next.ask_qty = Qty(0);
+        assert_eq!(b.on_quote(&next).unwrap().reason, Some(Unusable::OneSided));
+        assert_eq!(
+            b.usable(I, TsNs((day_ms + 10) * NS_PER_MS)),
+            Err(Unusable::OneSided),
+            "a new quote voids the cached interval"
         );
     }
 

@@ -29,7 +29,7 @@ use crate::config::{Fx, Instrument, Leg, Pair, Pricing, SpreadForm};
 use crate::domain::{InstrumentId, Quote, Side, TsNs, NS_PER_MS};
 use crate::receipt::event::Refusal;
 use crate::trigger::book::{BookTable, Unusable};
-use crate::trigger::form::{spread_value, to_milli};
+use crate::trigger::form::{spread_value, to_milli, ExactDifference};
 pub use crate::trigger::signal::{NoSignal, Opportunity, Position, SignalKind};
 
 /// Why a trigger could not be built.
@@ -71,6 +71,9 @@ pub struct SpreadTrigger {
     last_signal: Option<TsNs>,
     /// `pair.exit = "rearm"`: the plain threshold rule (see [`SpreadTrigger::decide_rearm`]).
     rearm: bool,
+    /// The integer shortcut of a fixed-FX difference form (same results; see
+    /// [`ExactDifference`]), on doubled mids or on prices per `pricing`.
+    exact: Option<ExactDifference>,
 }
 
 fn milli(ticks: f64) -> i64 {
@@ -96,6 +99,21 @@ impl SpreadTrigger {
             Fx::Live { instrument, .. } => get("fx.instrument", instrument)?.tick_size,
         };
         let c = pair.center_ticks;
+        let per_unit = match pair.pricing {
+            Pricing::Mid => 500.0,
+            Pricing::Executable => 1000.0,
+        };
+        let exact = match pair.fx {
+            Fx::Fixed(fx) => ExactDifference::new(
+                pair.form,
+                fx,
+                dom.tick_size,
+                ovs.tick_size,
+                pair.spread_tick,
+                per_unit,
+            ),
+            Fx::Live { .. } => None,
+        };
         Ok(SpreadTrigger {
             dom: pair.domestic,
             ovs: pair.overseas,
@@ -117,6 +135,7 @@ impl SpreadTrigger {
             position: Position::Flat,
             last_signal: None,
             rearm: pair.exit == crate::config::ExitRule::Rearm,
+            exact,
         })
     }
 
@@ -150,16 +169,7 @@ impl SpreadTrigger {
             Position::Short => (false, true),
             Position::Long => (true, false),
         };
-        let sell = if want_sell {
-            self.value_milli(&dom, &ovs, fx, Side::Sell)?
-        } else {
-            i64::MIN
-        };
-        let buy = if want_buy {
-            self.value_milli(&dom, &ovs, fx, Side::Buy)?
-        } else {
-            i64::MAX
-        };
+        let (sell, buy) = self.values_milli(&dom, &ovs, fx, want_sell, want_buy)?;
         let decided = if self.rearm {
             self.decide_rearm(sell, buy)
         } else {
@@ -244,6 +254,56 @@ impl SpreadTrigger {
                 Ok(q.mid_x2() as f64 * self.fx_tick * 0.5)
             }
         }
+    }
+
+    /// The sell and buy values in milli-spread-ticks (`i64::MIN` / `i64::MAX` for a side not
+    /// wanted), each rounded toward not triggering. The exact integer path when it applies: on
+    /// mids both are the same integer, computed once.
+    #[inline]
+    fn values_milli(
+        &self,
+        dom: &Quote,
+        ovs: &Quote,
+        fx: f64,
+        want_sell: bool,
+        want_buy: bool,
+    ) -> Result<(i64, i64), NoSignal> {
+        if let Some(x) = self.exact {
+            let exact = match self.pricing {
+                Pricing::Mid => x.milli(dom.mid_x2(), ovs.mid_x2()).map(|v| (v, v)),
+                Pricing::Executable => x
+                    .milli(dom.bid_px.0, ovs.ask_px.0)
+                    .zip(x.milli(dom.ask_px.0, ovs.bid_px.0)),
+            };
+            if let Some((sell, buy)) = exact {
+                return Ok((
+                    if want_sell { sell } else { i64::MIN },
+                    if want_buy { buy } else { i64::MAX },
+                ));
+            }
+        }
+        self.values_milli_float(dom, ovs, fx, want_sell, want_buy)
+    }
+
+    fn values_milli_float(
+        &self,
+        dom: &Quote,
+        ovs: &Quote,
+        fx: f64,
+        want_sell: bool,
+        want_buy: bool,
+    ) -> Result<(i64, i64), NoSignal> {
+        let sell = if want_sell {
+            self.value_milli(dom, ovs, fx, Side::Sell)?
+        } else {
+            i64::MIN
+        };
+        let buy = if want_buy {
+            self.value_milli(dom, ovs, fx, Side::Buy)?
+        } else {
+            i64::MAX
+        };
+        Ok((sell, buy))
     }
 
     /// The sell (`Side::Sell`) or buy value in milli-spread-ticks, rounded toward not triggering.
