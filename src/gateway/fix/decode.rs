@@ -11,6 +11,7 @@
 use core::fmt;
 
 use super::codec::{checksum, BEGIN_STRING, BODY_LEN_MAX, SOH, TRAILER_LEN};
+pub use super::value::FieldError;
 use super::value::{self, req, TagSlots};
 use crate::domain::TsNs;
 use crate::feed::decimal::Decimal;
@@ -79,34 +80,6 @@ impl fmt::Debug for Field<'_> {
             write!(f, "{}=***", self.tag)
         } else {
             write!(f, "{}={}", self.tag, String::from_utf8_lossy(self.value))
-        }
-    }
-}
-
-/// Why a field of a decoded message is unusable (a session-level Reject reason).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum FieldError {
-    /// A required tag is absent.
-    #[error("required tag {0} missing")]
-    Missing(u32),
-    /// The value does not have the type's format or an allowed value.
-    #[error("tag {0} has an incorrect value")]
-    BadValue(u32),
-}
-
-impl FieldError {
-    /// The tag concerned.
-    pub const fn tag(self) -> u32 {
-        match self {
-            FieldError::Missing(t) | FieldError::BadValue(t) => t,
-        }
-    }
-
-    /// SessionRejectReason (373): 1 required tag missing, 6 incorrect data format.
-    pub const fn reject_reason(self) -> u32 {
-        match self {
-            FieldError::Missing(_) => 1,
-            FieldError::BadValue(_) => 6,
         }
     }
 }

@@ -1,14 +1,41 @@
-//! Typed values of one decoded field, and [`TagSlots`], the tag → slot map that lets typed
-//! parsing fetch all the tags of a message type in one pass ([`Message::pick`]) rather than one
-//! scan of the fields per tag. Pure functions; run wherever messages are parsed (the gateway
+//! Typed values of one decoded field ([`FieldError`] when unusable), and [`TagSlots`], the
+//! tag → slot map that lets typed parsing fetch all the tags of a message type in one pass
+//! ([`Message::pick`]) rather than one scan of the fields per tag. Pure functions; run wherever messages are parsed (the gateway
 //! thread). `benches/fix.rs` (decode_execution_report) measures them.
 //!
 //! [`Message::pick`]: super::decode::Message::pick
 
-use super::decode::FieldError;
 use super::text::{parse_i64, parse_timestamp, parse_u64};
 use crate::domain::TsNs;
 use crate::feed::decimal::Decimal;
+
+/// Why a field of a decoded message is unusable (a session-level Reject reason).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// A required tag is absent.
+    #[error("required tag {0} missing")]
+    Missing(u32),
+    /// The value does not have the type's format or an allowed value.
+    #[error("tag {0} has an incorrect value")]
+    BadValue(u32),
+}
+
+impl FieldError {
+    /// The tag concerned.
+    pub const fn tag(self) -> u32 {
+        match self {
+            FieldError::Missing(t) | FieldError::BadValue(t) => t,
+        }
+    }
+
+    /// SessionRejectReason (373): 1 required tag missing, 6 incorrect data format.
+    pub const fn reject_reason(self) -> u32 {
+        match self {
+            FieldError::Missing(_) => 1,
+            FieldError::BadValue(_) => 6,
+        }
+    }
+}
 
 /// Tags below this can be picked ([`TagSlots`] is a dense byte map over them).
 pub const PICK_TAG_END: usize = 1024;
