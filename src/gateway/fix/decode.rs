@@ -1,13 +1,18 @@
 //! FIX 4.4 tag=value decoder: finds one message at the start of a byte slice (a socket read
 //! buffer), checks BeginString, BodyLength (exact) and CheckSum, and splits the body into a
-//! fixed table of up to [`FIELDS_MAX`] fields that borrow the input. No allocation, no panic on
-//! any input; [`DecodeError::Incomplete`] means "read more bytes and call again".
+//! table of up to [`FIELDS_MAX`] compact entries (tag, offset, length: 8 bytes) inside a
+//! [`Message`] that borrows the input. [`decode_into`] refills a caller's `Message` (the hot
+//! path: no table is zeroed or copied per message); [`decode`] returns a fresh one. Typed values
+//! are parsed straight from the frame. No allocation, no panic on any input;
+//! [`DecodeError::Incomplete`] means "read more bytes and call again".
 //! Raw data fields (which may contain SOH) are not supported. Runs on the gateway thread.
+//! `benches/fix.rs` measures it (decode_execution_report).
 
 use core::fmt;
 
 use super::codec::{checksum, BEGIN_STRING, BODY_LEN_MAX, SOH, TRAILER_LEN};
-use super::text::{parse_i64, parse_timestamp, parse_u64};
+pub use super::value::FieldError;
+use super::value::{self, req, TagSlots};
 use crate::domain::TsNs;
 use crate::feed::decimal::Decimal;
 
@@ -79,114 +84,153 @@ impl fmt::Debug for Field<'_> {
     }
 }
 
-/// Why a field of a decoded message is unusable (a session-level Reject reason).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum FieldError {
-    /// A required tag is absent.
-    #[error("required tag {0} missing")]
-    Missing(u32),
-    /// The value does not have the type's format or an allowed value.
-    #[error("tag {0} has an incorrect value")]
-    BadValue(u32),
-}
-
-impl FieldError {
-    /// The tag concerned.
-    pub const fn tag(self) -> u32 {
-        match self {
-            FieldError::Missing(t) | FieldError::BadValue(t) => t,
-        }
-    }
-
-    /// SessionRejectReason (373): 1 required tag missing, 6 incorrect data format.
-    pub const fn reject_reason(self) -> u32 {
-        match self {
-            FieldError::Missing(_) => 1,
-            FieldError::BadValue(_) => 6,
-        }
-    }
+/// One body field's place in the frame: offsets count from the body's first byte (a body is at
+/// most [`BODY_LEN_MAX`] bytes, so `u16` holds every offset and length).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Entry {
+    tag: u32,
+    off: u16,
+    len: u16,
 }
 
 /// One decoded message: its frame and its body fields in order (the first is MsgType 35).
 #[derive(Clone, Copy)]
 pub struct Message<'a> {
     frame: &'a [u8],
-    fields: [Field<'a>; FIELDS_MAX],
+    body: usize,
     n: usize,
+    entries: [Entry; FIELDS_MAX],
 }
 
 impl fmt::Debug for Message<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.fields()).finish()
+        f.debug_list().entries(self.fields().iter()).finish()
+    }
+}
+
+impl Default for Message<'_> {
+    fn default() -> Self {
+        Message::new()
     }
 }
 
 impl<'a> Message<'a> {
+    /// An empty message (no fields), to be filled by [`decode_into`].
+    pub const fn new() -> Message<'a> {
+        Message {
+            frame: &[],
+            body: 0,
+            n: 0,
+            entries: [Entry {
+                tag: 0,
+                off: 0,
+                len: 0,
+            }; FIELDS_MAX],
+        }
+    }
+
     /// The whole frame, `8=` through the CheckSum's SOH.
     pub fn frame(&self) -> &'a [u8] {
         self.frame
     }
 
-    /// Body fields in order (header fields 35, 49, 56, 34, 52... included; 8, 9, 10 not).
-    pub fn fields(&self) -> &[Field<'a>] {
-        &self.fields[..self.n]
+    #[inline]
+    fn value(&self, e: Entry) -> &'a [u8] {
+        let from = self.body + usize::from(e.off);
+        &self.frame[from..from + usize::from(e.len)]
     }
 
-    /// MsgType (35).
+    /// Body fields in order (header fields 35, 49, 56, 34, 52... included; 8, 9, 10 not).
+    pub fn fields(&self) -> FieldList<'_, 'a> {
+        FieldList(self)
+    }
+
+    /// MsgType (35); empty for an empty message (never filled, or after a decode error).
     pub fn msg_type(&self) -> &'a [u8] {
-        self.fields[0].value
+        self.entries[..self.n]
+            .first()
+            .map_or(&[], |&e| self.value(e))
     }
 
     /// The first value of `tag`.
+    #[inline]
     pub fn get(&self, tag: u32) -> Option<&'a [u8]> {
-        self.fields().iter().find(|f| f.tag == tag).map(|f| f.value)
+        let e = self.entries[..self.n].iter().find(|e| e.tag == tag)?;
+        Some(self.value(*e))
+    }
+
+    /// The first values of the tags `slots` was built from, in one pass over the fields (what
+    /// typed parsing uses instead of one [`Message::get`] per tag).
+    #[inline]
+    pub fn pick<const N: usize>(&self, slots: &TagSlots<N>) -> [Option<&'a [u8]>; N] {
+        let mut out = [None; N];
+        for &e in &self.entries[..self.n] {
+            let i = slots.slot(e.tag);
+            if let Some(v @ None) = out.get_mut(i) {
+                *v = Some(self.value(e));
+            }
+        }
+        out
     }
 
     /// The value of a required `tag`.
     pub fn req(&self, tag: u32) -> Result<&'a [u8], FieldError> {
-        self.get(tag).ok_or(FieldError::Missing(tag))
+        req(self.get(tag), tag)
     }
 
     /// A required non-negative integer.
     pub fn req_u64(&self, tag: u32) -> Result<u64, FieldError> {
-        parse_u64(self.req(tag)?).ok_or(FieldError::BadValue(tag))
+        value::req_u64(self.get(tag), tag)
     }
 
     /// An optional non-negative integer.
     pub fn opt_u64(&self, tag: u32) -> Result<Option<u64>, FieldError> {
-        self.get(tag)
-            .map(|v| parse_u64(v).ok_or(FieldError::BadValue(tag)))
-            .transpose()
+        value::opt_u64(self.get(tag), tag)
     }
 
     /// An optional signed integer (quantities).
     pub fn opt_i64(&self, tag: u32) -> Result<Option<i64>, FieldError> {
-        self.get(tag)
-            .map(|v| parse_i64(v).ok_or(FieldError::BadValue(tag)))
-            .transpose()
+        value::opt_i64(self.get(tag), tag)
     }
 
     /// An optional exact decimal (prices).
     pub fn opt_decimal(&self, tag: u32) -> Result<Option<Decimal>, FieldError> {
-        self.get(tag)
-            .map(|v| Decimal::parse(v).map_err(|_| FieldError::BadValue(tag)))
-            .transpose()
+        value::opt_decimal(self.get(tag), tag)
     }
 
     /// An optional UTCTimestamp.
     pub fn opt_time(&self, tag: u32) -> Result<Option<TsNs>, FieldError> {
-        self.get(tag)
-            .map(|v| parse_timestamp(v).ok_or(FieldError::BadValue(tag)))
-            .transpose()
+        value::opt_time(self.get(tag), tag)
     }
 
     /// An optional Y/N flag; absent is `false`.
     pub fn flag(&self, tag: u32) -> Result<bool, FieldError> {
-        match self.get(tag) {
-            None | Some(b"N") => Ok(false),
-            Some(b"Y") => Ok(true),
-            Some(_) => Err(FieldError::BadValue(tag)),
-        }
+        value::flag(self.get(tag), tag)
+    }
+}
+
+/// The fields of a [`Message`], as [`Field`] values made from its compact entries.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldList<'m, 'a>(&'m Message<'a>);
+
+impl<'m, 'a> FieldList<'m, 'a> {
+    /// The fields in order.
+    pub fn iter(self) -> impl Iterator<Item = Field<'a>> + 'm {
+        let m = self.0;
+        m.entries[..m.n].iter().map(move |&e| Field {
+            tag: e.tag,
+            value: m.value(e),
+        })
+    }
+
+    /// How many fields.
+    pub fn len(self) -> usize {
+        self.0.n
+    }
+
+    /// True for an empty message.
+    pub fn is_empty(self) -> bool {
+        self.0.n == 0
     }
 }
 
@@ -199,17 +243,24 @@ pub struct Decoded<'a> {
     pub len: usize,
 }
 
-/// Decodes the message at the start of `buf`.
+/// Decodes the message at the start of `buf` into a new [`Message`].
 pub fn decode(buf: &[u8]) -> Result<Decoded<'_>, DecodeError> {
+    let mut msg = Message::new();
+    let len = decode_into(buf, &mut msg)?;
+    Ok(Decoded { msg, len })
+}
+
+/// Decodes the message at the start of `buf` into `msg` (reused across messages; left empty on
+/// an error); returns the frame's length in bytes.
+pub fn decode_into<'a>(buf: &'a [u8], msg: &mut Message<'a>) -> Result<usize, DecodeError> {
     // "8=FIX.4.4<SOH>9=" byte by byte, so that a short read of a good prefix is Incomplete.
     const PREFIX: [u8; 12] = *b"8=FIX.4.4\x019=";
     debug_assert_eq!(&PREFIX[2..9], BEGIN_STRING);
-    for (i, &want) in PREFIX.iter().enumerate() {
-        match buf.get(i) {
-            None => return Err(DecodeError::Incomplete),
-            Some(&b) if b != want => return Err(DecodeError::BadBeginString { offset: i }),
-            Some(_) => {}
-        }
+    msg.frame = &[];
+    msg.body = 0;
+    msg.n = 0;
+    if buf.get(..PREFIX.len()) != Some(&PREFIX[..]) {
+        return Err(bad_prefix(buf, &PREFIX));
     }
     let mut at = PREFIX.len();
     let mut declared: usize = 0;
@@ -252,61 +303,82 @@ pub fn decode(buf: &[u8]) -> Result<Decoded<'_>, DecodeError> {
             frame_len,
         });
     }
-    let msg = split_fields(&buf[..frame_len], body_start, body_end)?;
-    Ok(Decoded {
-        msg,
-        len: frame_len,
-    })
+    let frame = &buf[..frame_len];
+    let n = split_fields(&frame[body_start..body_end], body_start, &mut msg.entries)?;
+    msg.frame = frame;
+    msg.body = body_start;
+    msg.n = n;
+    Ok(frame_len)
 }
 
-fn split_fields(frame: &[u8], start: usize, end: usize) -> Result<Message<'_>, DecodeError> {
-    let mut msg = Message {
-        frame,
-        fields: [Field::default(); FIELDS_MAX],
-        n: 0,
-    };
-    let mut at = start;
-    while at < end {
-        let (field, next) = one_field(frame, at, end)?;
-        if msg.n == FIELDS_MAX {
+/// Where `buf` stops matching `prefix`, or that it is a short read of it.
+#[cold]
+fn bad_prefix(buf: &[u8], prefix: &[u8]) -> DecodeError {
+    for (i, &want) in prefix.iter().enumerate() {
+        match buf.get(i) {
+            None => return DecodeError::Incomplete,
+            Some(&b) if b != want => return DecodeError::BadBeginString { offset: i },
+            Some(_) => {}
+        }
+    }
+    DecodeError::Incomplete
+}
+
+/// Fills `entries` with the fields of `body` (whole fields, ending with SOH); returns how many.
+/// `base` is the body's offset in the frame (for error offsets).
+fn split_fields(
+    body: &[u8],
+    base: usize,
+    entries: &mut [Entry; FIELDS_MAX],
+) -> Result<usize, DecodeError> {
+    let mut n = 0;
+    let mut at = 0;
+    while at < body.len() {
+        let (e, next) = one_field(body, at, base)?;
+        if n == FIELDS_MAX {
             return Err(DecodeError::TooManyFields);
         }
-        msg.fields[msg.n] = field;
-        msg.n += 1;
+        entries[n] = e;
+        n += 1;
         at = next;
     }
-    if msg.n == 0 || msg.fields[0].tag != 35 {
+    if n == 0 || entries[0].tag != 35 {
         return Err(DecodeError::MissingTag(35));
     }
-    Ok(msg)
+    Ok(n)
 }
 
-/// `tag=value<SOH>` at `at`; returns the field and the offset after its SOH.
-fn one_field(frame: &[u8], at: usize, end: usize) -> Result<(Field<'_>, usize), DecodeError> {
+/// `tag=value<SOH>` at `at` of `body`; returns its entry and the offset after its SOH.
+/// Error offsets count from `base`, the body's offset in the frame.
+#[inline]
+fn one_field(body: &[u8], at: usize, base: usize) -> Result<(Entry, usize), DecodeError> {
+    let garbled = |i: usize| DecodeError::Garbled { offset: base + i };
     let mut i = at;
     let mut tag: u32 = 0;
-    while i < end && frame[i].is_ascii_digit() {
+    while let Some(&b) = body.get(i).filter(|b| b.is_ascii_digit()) {
         // A leading zero or more than 9 digits is not a tag.
-        if (i == at && frame[i] == b'0') || i - at >= 9 {
-            return Err(DecodeError::Garbled { offset: i });
+        if (i == at && b == b'0') || i - at >= 9 {
+            return Err(garbled(i));
         }
-        tag = tag * 10 + u32::from(frame[i] - b'0');
+        tag = tag * 10 + u32::from(b - b'0');
         i += 1;
     }
-    if i == at || i >= end || frame[i] != b'=' {
-        return Err(DecodeError::Garbled { offset: i });
+    if i == at || body.get(i) != Some(&b'=') {
+        return Err(garbled(i));
     }
     let v_start = i + 1;
-    let v_len = frame[v_start..end].iter().position(|&b| b == SOH);
-    match v_len {
-        Some(n) if n > 0 => Ok((
-            Field {
+    match body[v_start..].iter().position(|&b| b == SOH) {
+        Some(n) if n > 0 => {
+            // A body is at most BODY_LEN_MAX bytes and ends with SOH, so both fit a u16.
+            debug_assert!(v_start + n < BODY_LEN_MAX);
+            let e = Entry {
                 tag,
-                value: &frame[v_start..v_start + n],
-            },
-            v_start + n + 1,
-        )),
-        _ => Err(DecodeError::Garbled { offset: v_start }),
+                off: v_start as u16,
+                len: n as u16,
+            };
+            Ok((e, v_start + n + 1))
+        }
+        _ => Err(garbled(v_start)),
     }
 }
 
@@ -328,6 +400,25 @@ mod tests {
                 "cut {cut}"
             );
         }
+    }
+
+    #[test]
+    fn a_reused_message_is_refilled_and_left_empty_after_an_error() {
+        let mut m = Message::new();
+        assert_eq!(m.msg_type(), b"");
+        let long = [&HB[..12], b"50\x0135=0\x0149=LONGER", &HB[24..HB.len() - 7]].concat();
+        let sum = checksum(&long);
+        let long = [long, format!("10={sum:03}\x01").into_bytes()].concat();
+        assert_eq!(decode_into(&long, &mut m), Ok(long.len()));
+        assert_eq!(m.get(49), Some(&b"LONGER"[..]));
+        assert_eq!(decode_into(HB, &mut m), Ok(HB.len()));
+        assert_eq!(m.get(49), Some(&b"A"[..]));
+        assert_eq!(format!("{m:?}"), format!("{:?}", decode(HB).unwrap().msg));
+        assert_eq!(decode_into(&HB[..20], &mut m), Err(DecodeError::Incomplete));
+        assert_eq!(
+            (m.msg_type(), m.get(34), m.fields().len()),
+            (&b""[..], None, 0)
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use core::fmt::Write;
 
 use super::app::{cancel_rejected, exec_report};
-use super::decode::{decode, DecodeError, FieldError, Message};
+use super::decode::{decode_into, DecodeError, FieldError, Message};
 use super::event::{DisconnectReason, Event, Text};
 use super::msg::FixMsg;
 use super::session::{body_of, Session, State, EVENTS_MAX};
@@ -34,11 +34,13 @@ impl Session {
     /// used (keep the rest and call again with more). Stops early when events need draining.
     pub fn on_bytes(&mut self, input: &[u8], now: TsNs) -> usize {
         let mut used = 0;
+        // One field table for every message of this read (refilled, never zeroed per message).
+        let mut msg = Message::new();
         while self.state != State::Disconnected && self.events.len() + 4 <= EVENTS_MAX {
-            match decode(&input[used..]) {
-                Ok(d) => {
-                    used += d.len;
-                    self.on_message(&d.msg, now);
+            match decode_into(&input[used..], &mut msg) {
+                Ok(len) => {
+                    used += len;
+                    self.on_message(&msg, now);
                 }
                 Err(DecodeError::Incomplete) => break,
                 Err(e @ DecodeError::BadChecksum { frame_len, .. }) => {
@@ -306,7 +308,7 @@ impl Session {
             gap_fill: true,
             new_seq,
         };
-        if let Some(body) = body_of(&msg, &mut scratch) {
+        if let Some(body) = body_of(&msg, &mut scratch, &mut self.stamps) {
             self.frame(b"4", seq, Some(now), body, now);
         }
     }

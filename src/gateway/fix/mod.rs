@@ -3,9 +3,11 @@
 //! state machine and its sequence store. All pure: a mio driver (elsewhere) feeds socket bytes
 //! and times in and writes the session's outbound bytes out; tests drive it directly.
 //!
-//! Layout: [`acceptor`] the broker side (venue simulator, tests); [`text`] numbers and timestamps; [`codec`] encoder; [`decode`] decoder; [`msg`]
-//! typed messages; [`app`] OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session;
-//! [`event`] its outputs; [`store`] sequence file and resend ring; [`driver`] the mio TCP driver.
+//! Layout: [`text`] numbers and timestamps; [`stamp`] the per-second timestamp cache; [`codec`]
+//! encoder; [`decode`] decoder; [`value`] typed field values; [`msg`] typed messages; [`app`]
+//! OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session; [`event`] its outputs;
+//! [`store`] sequence file and resend ring; [`driver`] the mio TCP driver; [`acceptor`] the
+//! broker side (venue simulator, tests).
 
 pub mod acceptor;
 pub mod app;
@@ -16,14 +18,17 @@ pub mod event;
 mod inbound;
 pub mod msg;
 pub mod session;
+pub mod stamp;
 pub mod store;
 pub mod text;
+pub mod value;
 
 pub use acceptor::{Acceptor, AcceptorConfig};
 pub use app::{InstrumentSpec, Instruments, SendError};
 pub use codec::{Encoder, Fields, Header};
-pub use decode::{decode, DecodeError, Decoded, Field, FieldError, Message};
+pub use decode::{decode, decode_into, DecodeError, Decoded, Field, FieldError, Message};
 pub use event::{DisconnectReason, Event, Text};
 pub use msg::FixMsg;
 pub use session::{reconnect_delay_ms, Credential, Session, SessionConfig, State};
+pub use stamp::StampCache;
 pub use store::{ResendRing, SeqFile, SeqNums};

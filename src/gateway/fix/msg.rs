@@ -8,6 +8,7 @@ use core::fmt;
 
 use super::codec::Fields;
 use super::decode::{FieldError, Message};
+use super::value::{self, TagSlots};
 use crate::domain::{Side, TsNs};
 use crate::exec::msg::Tif;
 use crate::feed::decimal::Decimal;
@@ -184,23 +185,24 @@ pub enum FixMsg<'a> {
     CancelReject(CancelReject<'a>),
 }
 
-fn side(m: &Message<'_>) -> Result<Side, FieldError> {
-    match m.req(54)? {
+fn side_of(v: Option<&[u8]>) -> Result<Side, FieldError> {
+    match value::req(v, 54)? {
         b"1" => Ok(Side::Buy),
         b"2" => Ok(Side::Sell),
         _ => Err(FieldError::BadValue(54)),
     }
 }
 
+fn side(m: &Message<'_>) -> Result<Side, FieldError> {
+    side_of(m.get(54))
+}
+
 fn one_char(m: &Message<'_>, tag: u32) -> Result<u8, FieldError> {
-    match m.req(tag)? {
-        [c] => Ok(*c),
-        _ => Err(FieldError::BadValue(tag)),
-    }
+    value::one_char(m.get(tag), tag)
 }
 
 fn req_i64(m: &Message<'_>, tag: u32) -> Result<i64, FieldError> {
-    m.opt_i64(tag)?.ok_or(FieldError::Missing(tag))
+    value::req_i64(m.get(tag), tag)
 }
 
 fn req_time(m: &Message<'_>, tag: u32) -> Result<TsNs, FieldError> {
@@ -409,24 +411,33 @@ fn parse_new_order<'a>(m: &Message<'a>) -> Result<NewOrderSingle<'a>, FieldError
     })
 }
 
+/// ExecutionReport tags, picked in one pass (see [`TagSlots`]).
+const EXEC_REPORT: TagSlots<16> = TagSlots::new([
+    37, 11, 41, 17, 150, 39, 55, 54, 38, 151, 14, 31, 32, 58, 103, 60,
+]);
+
+/// Checks in the order of the fields, so the first bad tag reported is the same as one
+/// [`Message::get`] per field would find.
 fn parse_exec_report<'a>(m: &Message<'a>) -> Result<ExecutionReport<'a>, FieldError> {
+    let [order_id, cl_ord_id, orig, exec_id, exec_type, ord_status, symbol, side, order_qty, leaves, cum, last_px, last_qty, text, rej, transact] =
+        m.pick(&EXEC_REPORT);
     Ok(ExecutionReport {
-        order_id: m.req(37)?,
-        cl_ord_id: m.req(11)?,
-        orig_cl_ord_id: m.get(41),
-        exec_id: m.req(17)?,
-        exec_type: one_char(m, 150)?,
-        ord_status: one_char(m, 39)?,
-        symbol: m.req(55)?,
-        side: side(m)?,
-        order_qty: m.opt_i64(38)?,
-        leaves_qty: req_i64(m, 151)?,
-        cum_qty: req_i64(m, 14)?,
-        last_px: m.opt_decimal(31)?,
-        last_qty: m.opt_i64(32)?,
-        text: m.get(58),
-        ord_rej_reason: m.opt_u64(103)?,
-        transact_time: m.opt_time(60)?,
+        order_id: value::req(order_id, 37)?,
+        cl_ord_id: value::req(cl_ord_id, 11)?,
+        orig_cl_ord_id: orig,
+        exec_id: value::req(exec_id, 17)?,
+        exec_type: value::one_char(exec_type, 150)?,
+        ord_status: value::one_char(ord_status, 39)?,
+        symbol: value::req(symbol, 55)?,
+        side: side_of(side)?,
+        order_qty: value::opt_i64(order_qty, 38)?,
+        leaves_qty: value::req_i64(leaves, 151)?,
+        cum_qty: value::req_i64(cum, 14)?,
+        last_px: value::opt_decimal(last_px, 31)?,
+        last_qty: value::opt_i64(last_qty, 32)?,
+        text,
+        ord_rej_reason: value::opt_u64(rej, 103)?,
+        transact_time: value::opt_time(transact, 60)?,
     })
 }
 

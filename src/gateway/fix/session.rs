@@ -19,6 +19,7 @@ use core::fmt;
 use super::app::{order_msg, IdBuf, Instruments, OpenOrders, SendError};
 use super::codec::{Encoder, Fields, Header};
 use super::msg::{FixMsg, Logon, Secret};
+use super::stamp::StampCache;
 use super::store::{ResendRing, SeqNums, SLOT_BYTES};
 use super::text::{u64_digits, U64_DIGITS_MAX};
 use crate::domain::{TsNs, NS_PER_SEC};
@@ -115,6 +116,8 @@ pub struct Session {
     pub(super) state: State,
     out: Vec<u8>,
     out_len: usize,
+    /// Last SendingTime/TransactTime second formatted (one cache for every outgoing field).
+    pub(super) stamps: StampCache,
     pub(super) events: Vec<Event>,
     pub(super) last_sent: TsNs,
     pub(super) last_recv: TsNs,
@@ -189,6 +192,7 @@ impl Session {
             seqs,
             state: State::Disconnected,
             out_len: 0,
+            stamps: StampCache::new(),
             last_sent: TsNs::ZERO,
             last_recv: TsNs::ZERO,
             test_req_at: None,
@@ -268,7 +272,7 @@ impl Session {
             username: self.cfg.username.as_ref().map(|c| Secret(&c.0)),
             password: self.cfg.password.as_ref().map(|c| Secret(&c.0)),
         });
-        let body = body_of(&logon, &mut scratch);
+        let body = body_of(&logon, &mut scratch, &mut self.stamps);
         self.commit(b"A", true, body, now);
     }
 
@@ -332,7 +336,7 @@ impl Session {
             &mut self.orders,
             &mut ids,
         )?;
-        let body = body_of(&msg, &mut scratch);
+        let body = body_of(&msg, &mut scratch, &mut self.stamps);
         if self.commit(msg.msg_type(), false, body, now) {
             Ok(())
         } else {
@@ -374,7 +378,7 @@ impl Session {
     /// Sends a session message with the next sequence number.
     pub(super) fn send_admin(&mut self, msg: &FixMsg<'_>, now: TsNs) -> bool {
         let mut scratch = [0u8; SLOT_BYTES];
-        let body = body_of(msg, &mut scratch);
+        let body = body_of(msg, &mut scratch, &mut self.stamps);
         self.commit(msg.msg_type(), true, body, now)
     }
 
@@ -412,7 +416,7 @@ impl Session {
             sending_time: now,
             orig_sending_time: orig,
         };
-        let mut enc = Encoder::new(&mut self.out[self.out_len..], &h);
+        let mut enc = Encoder::with_stamps(&mut self.out[self.out_len..], &h, &mut self.stamps);
         enc.fields().raw(body);
         match enc.finish() {
             Ok(frame) => {
@@ -429,8 +433,13 @@ impl Session {
 }
 
 /// The body fields of `msg` in `scratch`; `None` if they do not fit or a value is invalid.
-pub(super) fn body_of<'s>(msg: &FixMsg<'_>, scratch: &'s mut [u8]) -> Option<&'s [u8]> {
-    let mut f = Fields::new(scratch);
+pub(super) fn body_of<'s>(
+    msg: &FixMsg<'_>,
+    scratch: &'s mut [u8],
+    stamps: &mut StampCache,
+) -> Option<&'s [u8]> {
+    let mut f = Fields::with_stamps(&mut *scratch, stamps);
     msg.write_body(&mut f);
-    f.finish().ok()
+    let n = f.finish().ok()?.len();
+    Some(&scratch[..n])
 }

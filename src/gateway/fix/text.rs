@@ -2,7 +2,8 @@
 //! UTCTimestamp `YYYYMMDD-HH:MM:SS.sss`, both ways. Pure functions on byte slices; used by the
 //! codec on whichever thread encodes or decodes (the gateway thread live, the test thread here).
 
-use crate::domain::{TsNs, NS_PER_MS, NS_PER_SEC};
+use super::stamp::StampCache;
+use crate::domain::{TsNs, NS_PER_SEC};
 use crate::feed::decimal::Decimal;
 
 /// Bytes of the longest `u64` in decimal.
@@ -21,6 +22,54 @@ pub fn u64_digits(mut v: u64, out: &mut [u8; U64_DIGITS_MAX]) -> usize {
             return i;
         }
     }
+}
+
+/// `"00" "01" ... "99"`: two digits per table read instead of a division per digit.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes `v` (< 100) as exactly two digits into `out[0..2]`.
+#[inline]
+pub fn put_2digits(v: u32, out: &mut [u8]) {
+    debug_assert!(v < 100);
+    let i = v as usize * 2;
+    out[..2].copy_from_slice(&DIGIT_PAIRS[i..i + 2]);
+}
+
+/// How many decimal digits `v` has (`0` has one).
+#[inline]
+pub fn digit_count(v: u64) -> usize {
+    v.checked_ilog10().map_or(1, |l| l as usize + 1)
+}
+
+/// Writes `v` in decimal filling exactly `out` (whose length must be `digit_count(v)`), two
+/// digits at a time from the right.
+#[inline]
+pub fn put_digits(mut v: u64, out: &mut [u8]) {
+    debug_assert_eq!(out.len(), digit_count(v));
+    let mut i = out.len();
+    while v >= 100 {
+        i -= 2;
+        put_2digits((v % 100) as u32, &mut out[i..]);
+        v /= 100;
+    }
+    if v >= 10 {
+        put_2digits(v as u32, &mut out[i - 2..]);
+    } else {
+        out[i - 1] = b'0' + v as u8;
+    }
+}
+
+/// Writes `v` in decimal at the start of `out`; returns the length, or `None` (nothing
+/// written) when `out` is too short.
+pub fn write_u64(v: u64, out: &mut [u8]) -> Option<usize> {
+    let n = digit_count(v);
+    put_digits(v, out.get_mut(..n)?);
+    Some(n)
 }
 
 /// Parses a non-empty run of ASCII digits (no sign, no spaces) that fits a `u64`.
@@ -85,7 +134,7 @@ pub fn write_decimal(d: Decimal, out: &mut [u8]) -> Option<usize> {
 }
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub(super) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -118,43 +167,17 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 /// Writes `t` as `YYYYMMDD-HH:MM:SS.sss` (UTC, milliseconds truncated toward the past).
-/// `None` outside years 0000–9999.
+/// `None` outside years 0000–9999. Computes the date from scratch; encoders that write many
+/// timestamps keep a [`StampCache`] instead.
 pub fn write_timestamp(t: TsNs, out: &mut [u8; TIMESTAMP_LEN]) -> Option<()> {
-    let ms_total = t.0.div_euclid(NS_PER_MS);
-    let secs = ms_total.div_euclid(1000);
-    let ms = ms_total.rem_euclid(1000) as u32;
-    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-    if !(0..=9999).contains(&y) {
-        return None;
-    }
-    let sod = secs.rem_euclid(86_400) as u32;
-    let mut put = |at: usize, v: u32, width: usize| {
-        let mut v = v;
-        for i in (at..at + width).rev() {
-            out[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, y as u32, 4);
-    put(4, mo, 2);
-    put(6, d, 2);
-    put(9, sod / 3600, 2);
-    put(12, sod / 60 % 60, 2);
-    put(15, sod % 60, 2);
-    put(18, ms, 3);
-    out[8] = b'-';
-    out[11] = b':';
-    out[14] = b':';
-    out[17] = b'.';
-    Some(())
+    StampCache::new().write(t, out)
 }
 
-fn digits_u32(b: &[u8]) -> Option<u32> {
-    if b.iter().all(u8::is_ascii_digit) {
-        u32::try_from(parse_u64(b)?).ok()
-    } else {
-        None
-    }
+/// The two ASCII digits at `b[i..i + 2]` as a number.
+#[inline]
+fn two_digits(b: &[u8], i: usize) -> Option<u32> {
+    let (hi, lo) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+    (hi < 10 && lo < 10).then_some(u32::from(hi) * 10 + u32::from(lo))
 }
 
 /// Parses `YYYYMMDD-HH:MM:SS` with an optional fraction of 1–9 digits (FIX 4.4 sends 3).
@@ -163,13 +186,9 @@ pub fn parse_timestamp(b: &[u8]) -> Option<TsNs> {
     if b.len() < 17 || b[8] != b'-' || b[11] != b':' || b[14] != b':' {
         return None;
     }
-    let y = i64::from(digits_u32(&b[0..4])?);
-    let (mo, d) = (digits_u32(&b[4..6])?, digits_u32(&b[6..8])?);
-    let (h, mi, s) = (
-        digits_u32(&b[9..11])?,
-        digits_u32(&b[12..14])?,
-        digits_u32(&b[15..17])?,
-    );
+    let y = i64::from(two_digits(b, 0)? * 100 + two_digits(b, 2)?);
+    let (mo, d) = (two_digits(b, 4)?, two_digits(b, 6)?);
+    let (h, mi, s) = (two_digits(b, 9)?, two_digits(b, 12)?, two_digits(b, 15)?);
     if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60
     {
         return None;
@@ -180,7 +199,15 @@ pub fn parse_timestamp(b: &[u8]) -> Option<TsNs> {
         if b[17] != b'.' || frac.is_empty() || frac.len() > 9 {
             return None;
         }
-        nanos = i64::from(digits_u32(frac)?) * 10i64.pow(9 - frac.len() as u32);
+        let mut v: i64 = 0;
+        for &c in frac {
+            let digit = c.wrapping_sub(b'0');
+            if digit >= 10 {
+                return None;
+            }
+            v = v * 10 + i64::from(digit);
+        }
+        nanos = v * 10i64.pow(9 - frac.len() as u32);
     }
     let secs = days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s);
     Some(TsNs(secs * NS_PER_SEC + nanos))
@@ -189,6 +216,31 @@ pub fn parse_timestamp(b: &[u8]) -> Option<TsNs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::NS_PER_MS;
+
+    #[test]
+    fn integers_write_exactly_at_every_digit_count_edge() {
+        let mut edges = vec![0u64, 1, 9, u64::MAX, u64::MAX - 1];
+        let mut p = 1u64;
+        while let Some(next) = p.checked_mul(10) {
+            edges.extend([next - 1, next, next + 1]);
+            p = next;
+        }
+        for v in edges {
+            let mut out = [b'x'; U64_DIGITS_MAX + 1];
+            let n = write_u64(v, &mut out).unwrap();
+            assert_eq!(&out[..n], v.to_string().as_bytes(), "{v}");
+            assert_eq!(out[n], b'x', "{v}: wrote past its digits");
+            assert_eq!(digit_count(v), n);
+            let mut short = [0u8; U64_DIGITS_MAX];
+            assert_eq!(write_u64(v, &mut short[..n - 1]), None, "{v}");
+        }
+        for v in 0..100 {
+            let mut two = [0u8; 2];
+            put_2digits(v, &mut two);
+            assert_eq!(two, *format!("{v:02}").as_bytes());
+        }
+    }
 
     fn dec(m: i64, s: u8) -> String {
         let mut out = [0u8; 40];
