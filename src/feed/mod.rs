@@ -5,7 +5,9 @@
 //! write them; [`csv`] imports the generic quote CSV (`crossarb import csv`). The desk-data
 //! importers share [`import`]: [`ctp`] (CTP-style CSV), [`dbn`] (Databento DBN), [`bars`]
 //! (1-minute bid/ask bars). [`inspect`] summarises a capture per instrument. [`wire`] is the
-//! live quote feed format and [`live`] the mio feed handlers that receive it.
+//! live quote feed format and [`live`] the mio feed handlers that receive it; [`journal`] the
+//! live engine's input journal; [`partial_file`] the write-then-rename file both the capture and
+//! the journal writers use.
 
 pub mod bars;
 pub mod capture;
@@ -17,4 +19,5 @@ pub mod import;
 pub mod inspect;
 pub mod journal;
 pub mod live;
+pub mod partial_file;
 pub mod wire;

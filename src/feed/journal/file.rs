@@ -3,12 +3,11 @@
 //! start-up: reads and checks the whole file — header CRC, every record's CRC and fields, the
 //! input index sequence — before anything is replayed).
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Entry, Record, MAGIC, RECORD_BYTES, VERSION};
 use crate::domain::TsNs;
+use crate::feed::partial_file::{PartialFile, PartialFileError, Unfinished};
 
 /// Why a journal could not be written or read. Every variant names the file; read errors name
 /// the byte offset and what was expected there.
@@ -68,14 +67,29 @@ fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// Writes a journal (see the module doc). Cold per file, `append` is a buffered copy.
+impl From<PartialFileError> for JournalError {
+    fn from(e: PartialFileError) -> JournalError {
+        match e {
+            PartialFileError::Io {
+                path,
+                action,
+                source,
+            } => JournalError::Io {
+                path,
+                action,
+                source,
+            },
+            PartialFileError::Poisoned { path } => JournalError::Poisoned { path },
+        }
+    }
+}
+
+/// Writes a journal (see the module doc). Cold per file, `append` is a buffered copy. Dropped
+/// unfinished (a run that failed), the `.partial` file is kept: its records replay up to the cut.
 #[derive(Debug)]
 pub struct JournalWriter {
-    path: PathBuf,
-    partial: PathBuf,
-    out: Option<BufWriter<File>>,
+    file: PartialFile,
     records: u64,
-    poisoned: bool,
 }
 
 impl JournalWriter {
@@ -85,55 +99,19 @@ impl JournalWriter {
         config_hash: u64,
         created_at: TsNs,
     ) -> Result<JournalWriter, JournalError> {
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&partial)
-            .map_err(|source| JournalError::Io {
-                path: path_str(&partial),
-                action: "cannot create",
-                source,
-            })?;
         let mut w = JournalWriter {
-            path: path.to_path_buf(),
-            partial,
-            out: Some(BufWriter::with_capacity(1 << 16, file)),
+            file: PartialFile::create(path, 1 << 16, Unfinished::Keep)?,
             records: 0,
-            poisoned: false,
         };
-        w.write(&header(config_hash, created_at))?;
+        w.file.write(&header(config_hash, created_at))?;
         Ok(w)
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> Result<(), JournalError> {
-        if self.poisoned {
-            return Err(JournalError::Poisoned {
-                path: path_str(&self.partial),
-            });
-        }
-        let out = self
-            .out
-            .as_mut()
-            .expect("Invariant: writer open until finish");
-        out.write_all(bytes).map_err(|source| {
-            self.poisoned = true;
-            JournalError::Io {
-                path: path_str(&self.partial),
-                action: "cannot write",
-                source,
-            }
-        })
     }
 
     /// Appends one record, computing its CRC.
     pub fn append(&mut self, r: &Record) -> Result<(), JournalError> {
         let mut r = *r;
         r.crc = r.compute_crc();
-        self.write(bytemuck::bytes_of(&r))?;
+        self.file.write(bytemuck::bytes_of(&r))?;
         self.records += 1;
         Ok(())
     }
@@ -144,30 +122,8 @@ impl JournalWriter {
     }
 
     /// Flushes, fsyncs and renames `<path>.partial` to `path`. Returns the record count.
-    pub fn finish(mut self) -> Result<u64, JournalError> {
-        if self.poisoned {
-            return Err(JournalError::Poisoned {
-                path: path_str(&self.partial),
-            });
-        }
-        let out = self
-            .out
-            .take()
-            .expect("Invariant: writer open until finish");
-        let io = |action, source| JournalError::Io {
-            path: path_str(&self.partial),
-            action,
-            source,
-        };
-        let file = out
-            .into_inner()
-            .map_err(|e| io("cannot write", e.into_error()))?;
-        file.sync_all().map_err(|e| io("cannot fsync", e))?;
-        std::fs::rename(&self.partial, &self.path).map_err(|source| JournalError::Io {
-            path: path_str(&self.path),
-            action: "cannot rename the .partial file into place",
-            source,
-        })?;
+    pub fn finish(self) -> Result<u64, JournalError> {
+        self.file.finish()?;
         Ok(self.records)
     }
 }
