@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Live demo on loopback: builds crossarb, starts `crossarb venue-sim` (synthetic feed over UDP,
 # FIX 4.4 acceptors) and `crossarb run` with config/live-demo.toml (127.0.0.1 ports 41001-41102),
-# runs SECONDS, stops both with SIGINT, then prints the receipt summary as JSON.
+# runs SECONDS, stops both with SIGINT, then prints the receipt summary as JSON (alone on stdout).
 # Usage: scripts/live-demo.sh [SECONDS=20] [SPEED=400]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,8 @@ mkdir -p target/receipts/live-demo
 SIM=$!
 trap 'kill -INT "$SIM" "${RUN:-}" 2>/dev/null || true' EXIT
 sleep 0.3
-"$BIN" run --config "$CFG" --receipts "$DIR" &
+# The run's own report (latency table, counters, paths) goes to stderr: stdout is the JSON.
+"$BIN" run --config "$CFG" --receipts "$DIR" >&2 &
 RUN=$!
 sleep "$SECONDS_RUN"
 kill -INT "$RUN"
