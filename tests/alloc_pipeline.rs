@@ -7,12 +7,11 @@
 //! the next one reverses it); the count must be zero. Every wait is bounded: a stuck pipeline
 //! fails the test instead of hanging it.
 
+mod alloc_support;
 #[path = "../benches/support/pipeline.rs"]
 mod pipeline;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crossarb::receipt::event::Kind;
@@ -22,54 +21,7 @@ use crossarb::runtime::pipeline::drain_samples;
 use crossarb::runtime::threads::{spawn, Placed};
 use crossarb::runtime::{Phase, Stage};
 
-struct Counting;
-
-/// Counting is on (the window).
-static WINDOW_OPEN: AtomicBool = AtomicBool::new(false);
-/// Allocations (and reallocations) inside a stage step during the window, on any thread.
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// This thread is inside a pipeline stage's `do_work`.
-    static IN_STAGE: Cell<bool> = const { Cell::new(false) };
-}
-
-fn count() {
-    if WINDOW_OPEN.load(Ordering::Relaxed) && IN_STAGE.try_with(Cell::get).unwrap_or(false) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: forwards every call unchanged to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: `ptr` came from `System` with this layout.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// A stage whose steps count allocations (see [`count`]).
+/// A stage whose steps count their allocations ([`alloc_support::gated`]).
 struct Counted(Box<dyn Stage>);
 
 impl Stage for Counted {
@@ -78,10 +30,7 @@ impl Stage for Counted {
     }
 
     fn do_work(&mut self) -> usize {
-        IN_STAGE.with(|c| c.set(true));
-        let n = self.0.do_work();
-        IN_STAGE.with(|c| c.set(false));
-        n
+        alloc_support::gated(|| self.0.do_work())
     }
 
     fn finish(&mut self) {
@@ -127,20 +76,21 @@ fn feed_engine_gateway_and_receipt_threads_allocate_nothing_while_tickets_open_f
     let threads = spawn(stages, &p.control).unwrap();
     let qclock = quanta::Clock::new();
     let mut lat = Latencies::default();
+    // Stage-step allocations so far when the window opened (`gated_total` counts them all).
+    let mut window_start = None;
     let mut allocs = None;
     let mut timed_out = true;
     for _ in 0..RUN_MS_MAX {
         let sent = p.progress.sent.load(Ordering::Acquire);
-        if sent > WARMUP && !WINDOW_OPEN.load(Ordering::Relaxed) && allocs.is_none() {
-            WINDOW_OPEN.store(true, Ordering::Relaxed);
+        if sent > WARMUP && window_start.is_none() {
+            window_start = Some(alloc_support::gated_total());
         }
         if sent == total as u64
             && p.shared.quotes_done.load(Ordering::Acquire) == p.quotes as u64
             && p.shared.open_tickets.load(Ordering::Relaxed) == 0
         {
             std::thread::sleep(Duration::from_millis(20));
-            WINDOW_OPEN.store(false, Ordering::Relaxed);
-            allocs = Some(ALLOCS.load(Ordering::Relaxed));
+            allocs = window_start.map(|w| alloc_support::gated_total() - w);
             timed_out = false;
             break;
         }
@@ -149,7 +99,6 @@ fn feed_engine_gateway_and_receipt_threads_allocate_nothing_while_tickets_open_f
         }
         std::thread::sleep(Duration::from_millis(1));
     }
-    WINDOW_OPEN.store(false, Ordering::Relaxed);
     p.control.advance(Phase::Draining);
     for _ in 0..5_000 {
         if p.shared.done.load(Ordering::Acquire) {

@@ -3,35 +3,10 @@
 //! nothing between its progress reports once warm. The replay reports progress every 65,536
 //! quotes; the window checked runs from the second report to the last full one.
 
+mod alloc_support;
 mod replay_support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use crossarb::replay::{self, Merge};
-
-struct Counting;
-thread_local! { static ALLOCS: Cell<u64> = const { Cell::new(0) }; }
-// SAFETY: forwards every call to the system allocator unchanged; only counts this thread's
-// allocations (the replay is single-threaded).
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 #[test]
 fn replay_allocates_nothing_in_steady_state() {
@@ -52,7 +27,7 @@ fn replay_allocates_nothing_in_steady_state() {
     let mut k = 0;
     let mut progress = |done: u64, _total: u64| {
         if k < marks.len() {
-            marks[k] = (done, ALLOCS.with(|c| c.get()));
+            marks[k] = (done, alloc_support::this_thread());
             k += 1;
         }
     };

@@ -2,10 +2,8 @@
 //! BodyLength/CheckSum match the encoder, a broker-shaped ExecutionReport maps to a fill, and
 //! encode/decode allocate nothing (per-thread counting allocator).
 
+mod alloc_support;
 mod fix_support;
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use crossarb::domain::{Px, Qty, Side, TsNs};
 use crossarb::exec::msg::{OrderId, ReportKind, Tif};
@@ -16,23 +14,6 @@ use crossarb::gateway::fix::msg::{
 };
 use crossarb::gateway::fix::{decode, DecodeError, Encoder, FixMsg, Header};
 use fix_support::*;
-
-struct Counting;
-thread_local! { static ALLOCS: Cell<u64> = const { Cell::new(0) }; }
-// SAFETY: forwards every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 /// Frames a body by hand: BodyLength and CheckSum computed here, not by the crate.
 fn by_hand(body: &str) -> Vec<u8> {
@@ -288,7 +269,7 @@ fn a_broker_shaped_execution_report_maps_to_an_exact_fill() {
 fn encoding_and_decoding_allocate_nothing() {
     let msgs = every_message();
     let mut buf = [0u8; 1024];
-    let before = ALLOCS.with(|c| c.get());
+    let before = alloc_support::this_thread();
     for _ in 0..100 {
         for m in &msgs {
             let h = Header {
@@ -306,5 +287,5 @@ fn encoding_and_decoding_allocate_nothing() {
             assert!(FixMsg::parse(&got.msg).unwrap().is_some());
         }
     }
-    assert_eq!(ALLOCS.with(|c| c.get()) - before, 0);
+    assert_eq!(alloc_support::this_thread() - before, 0);
 }

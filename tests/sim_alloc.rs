@@ -2,41 +2,13 @@
 //! construction. Counted with a per-thread counting allocator (the test harness's own threads
 //! do not count).
 
+mod alloc_support;
 mod sim_fixture;
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use crossarb::domain::{Px, Qty, Quote, Side, TsNs, NS_PER_MS};
 use crossarb::exec::msg::{OrderId, OrderRequest, RequestKind, Tif};
 use crossarb::sim::{SimExchange, SimLimits};
 use sim_fixture::*;
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> u64 {
-    ALLOCS.with(|c| c.get())
-}
 
 #[test]
 fn submitting_matching_and_delivering_allocates_nothing_after_construction() {
@@ -45,7 +17,7 @@ fn submitting_matching_and_delivering_allocates_nothing_after_construction() {
     cfg.replay.sim[0].ack_loss_prob = 0.1;
     let mut ex = SimExchange::from_config(&cfg, SimLimits::DEFAULT).unwrap();
     let mut delivered = 0u64;
-    let before = allocs();
+    let before = alloc_support::this_thread();
     for step in 0..5_000i64 {
         let t = TsNs(step * NS_PER_MS);
         ex.pop_due(t, &mut |_| delivered += 1).unwrap();
@@ -80,7 +52,11 @@ fn submitting_matching_and_delivering_allocates_nothing_after_construction() {
         };
         ex.submit(&cancel, t, &mut |_, _| true).unwrap();
     }
-    assert_eq!(allocs() - before, 0, "allocations in steady state");
+    assert_eq!(
+        alloc_support::this_thread() - before,
+        0,
+        "allocations in steady state"
+    );
     assert!(
         delivered > 10_000,
         "the loop did real work: {delivered} reports"
