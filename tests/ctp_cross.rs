@@ -25,6 +25,8 @@ mod driver;
 #[path = "fix_support/mod.rs"]
 mod fix_support;
 
+mod localctp_support;
+
 use std::time::Duration;
 
 use crossarb::clock::{Clock, LiveClock};
@@ -41,7 +43,6 @@ use crossarb::runtime::pipeline::ctp_stage::CtpStage;
 use crossarb::runtime::pipeline::engine_stage::OrderMsg;
 use crossarb::runtime::Stage;
 use crossarb::trigger::KillSwitch;
-use ctp_rs::InputQuoteField;
 use driver::{Acceptor, Link};
 
 const AU: InstrumentId = InstrumentId(0);
@@ -307,27 +308,7 @@ impl Desk {
     /// LocalCTP's market snapshot convention (ReqQuoteInsert, every price field filled).
     fn snapshot(&mut self, bid: i64, ask: i64) {
         let (bid, ask) = (bid as f64 * AU_TICK, ask as f64 * AU_TICK);
-        let bj = chrono::DateTime::from_timestamp_nanos(self.now().0)
-            .with_timezone(&chrono_tz::Asia::Shanghai);
-        let day = bj.format("%Y%m%d").to_string();
-        let q = InputQuoteField {
-            BrokerID: day.clone(),
-            InvestorID: day,
-            ExchangeID: "SHFE".into(),
-            InstrumentID: "au2612".into(),
-            ClientID: bj.format("%H:%M:%S").to_string(),
-            BidPrice: bid,
-            AskPrice: ask,
-            BidVolume: 50,
-            AskVolume: 50,
-            UserID: format!("{bid}"),
-            ForQuoteSysID: format!("{bid}"),
-            BidOrderRef: "4000".into(),
-            AskOrderRef: "3000".into(),
-            QuoteRef: format!("{bid}"),
-            BusinessUnit: "1000".into(),
-            ..Default::default()
-        };
+        let q = localctp_support::snapshot(self.now(), "au2612", bid, ask, 50);
         assert_eq!(
             self.ctp.session().api().ReqQuoteInsert(q, 1000),
             0,

@@ -9,6 +9,8 @@
 //! `scripts/ctp-interop.sh` does that (and creates the GB18030 locale). One test function: the
 //! counter is process-global state, and the steps build on each other.
 
+mod localctp_support;
+
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::time::Duration;
 
@@ -21,7 +23,7 @@ use crossarb::gateway::ctp::offset::Lots;
 use crossarb::gateway::ctp::{
     rings, CtpConfig, CtpGateway, CtpInstrument, CtpSession, IocVolume, Phase, RawCredentials,
 };
-use ctp_rs::{InputQuoteField, RspInfoField, TraderSpiMsg};
+use ctp_rs::{RspInfoField, TraderSpiMsg};
 
 const RB: InstrumentId = InstrumentId(1);
 const UNLISTED: InstrumentId = InstrumentId(2);
@@ -98,27 +100,7 @@ impl Rig {
 
     /// Feeds a LocalCTP market snapshot (its ReqQuoteInsert convention; every price field filled).
     fn quote(&mut self, bid: f64, ask: f64) {
-        let bj = chrono::DateTime::from_timestamp_nanos(self.clock.now().0)
-            .with_timezone(&chrono_tz::Asia::Shanghai);
-        let day = bj.format("%Y%m%d").to_string();
-        let q = InputQuoteField {
-            BrokerID: day.clone(),
-            InvestorID: day,
-            ExchangeID: "SHFE".into(),
-            InstrumentID: "rb2610".into(),
-            ClientID: bj.format("%H:%M:%S").to_string(),
-            BidPrice: bid,
-            AskPrice: ask,
-            BidVolume: 100,
-            AskVolume: 100,
-            UserID: format!("{bid}"),
-            ForQuoteSysID: format!("{bid}"),
-            BidOrderRef: "4000".into(),
-            AskOrderRef: "3000".into(),
-            QuoteRef: format!("{bid}"),
-            BusinessUnit: "1000".into(),
-            ..Default::default()
-        };
+        let q = localctp_support::snapshot(self.clock.now(), "rb2610", bid, ask, 100);
         assert_eq!(
             self.session.api().ReqQuoteInsert(q, 1000),
             0,
