@@ -127,11 +127,7 @@ pub fn run(
         cfg.receipts.segment_bytes,
         cfg.receipts.fsync,
     )?;
-    let mut sink = Sink {
-        writer,
-        summary: SummaryBuilder::new(),
-        error: None,
-    };
+    let mut sink = Sink::new(writer);
     let mut stepper = Stepper::new(cfg)?;
     stepper.engine.start(start, cfg.replay.seed, cfg, &mut sink);
     let end = stepper.run(&mut input, &mut sink, progress)?;
@@ -148,11 +144,22 @@ pub fn run(
     })
 }
 
-/// Receipts go to the writer and the summary; the first write error stops new tickets.
+/// Receipts go to the writer and the summary; the first write error stops new tickets. The
+/// session replay ([`session`]) wraps it.
 struct Sink {
     writer: ReceiptWriter,
     summary: SummaryBuilder,
     error: Option<WriteError>,
+}
+
+impl Sink {
+    fn new(writer: ReceiptWriter) -> Sink {
+        Sink {
+            writer,
+            summary: SummaryBuilder::new(),
+            error: None,
+        }
+    }
 }
 
 impl ReceiptSink for Sink {

@@ -23,8 +23,8 @@ use crate::exec::msg::OrderRequest;
 use crate::feed::capture::Capture;
 use crate::feed::journal::{Entry, Journal, QuoteRef, ALL_EMITS_OK};
 use crate::receipt::event::Event;
-use crate::receipt::{ReceiptWriter, WriteError};
-use crate::replay::{Summary, SummaryBuilder};
+use crate::receipt::ReceiptWriter;
+use crate::replay::Summary;
 use crate::trigger::KillSwitch;
 
 mod error;
@@ -54,33 +54,29 @@ pub struct SessionReport {
     pub receipts_dir: PathBuf,
 }
 
-/// Receipts go to the writer and summary; emits beyond `limit` in an input are refused, as the
-/// live sink refused them.
+/// The replay's receipt sink ([`super::Sink`]: writer, summary, first write error), except that
+/// emits beyond `limit` in an input are refused, as the live sink refused them.
 struct Sink {
-    writer: ReceiptWriter,
-    summary: SummaryBuilder,
-    error: Option<WriteError>,
+    log: super::Sink,
     emits: u32,
     limit: u32,
+}
+
+impl Sink {
+    fn new(writer: ReceiptWriter, limit: u32) -> Sink {
+        Sink {
+            log: super::Sink::new(writer),
+            emits: 0,
+            limit,
+        }
+    }
 }
 
 impl ReceiptSink for Sink {
     fn emit(&mut self, e: Event) -> bool {
         let accepted = self.emits < self.limit;
         self.emits = self.emits.saturating_add(1);
-        if self.error.is_some() {
-            return false;
-        }
-        match self.writer.append(&e) {
-            Ok(_) => {
-                self.summary.on_event(&e);
-                accepted
-            }
-            Err(err) => {
-                self.error = Some(err);
-                false
-            }
-        }
+        self.log.emit(e) && accepted
     }
 }
 
@@ -150,13 +146,7 @@ pub fn run(
         cfg.receipts.segment_bytes,
         cfg.receipts.fsync,
     )?;
-    let mut sink = Sink {
-        writer,
-        summary: SummaryBuilder::new(),
-        error: None,
-        emits: 0,
-        limit: ALL_EMITS_OK,
-    };
+    let mut sink = Sink::new(writer, ALL_EMITS_OK);
     let kill = KillSwitch::new();
     let mut engine = Engine::new(cfg, kill.clone())?;
     let mut orders = Orders(Vec::with_capacity(64));
@@ -241,7 +231,7 @@ pub fn run(
         rep.orders += orders.0.len() as u64;
         orders.0.clear();
         expected.clear();
-        if let Some(err) = sink.error.take() {
+        if let Some(err) = sink.log.error.take() {
             return Err(err.into());
         }
     }
@@ -255,8 +245,8 @@ pub fn run(
             ),
         });
     }
-    sink.writer.close()?;
-    rep.summary = sink.summary.finish();
+    sink.log.writer.close()?;
+    rep.summary = sink.log.summary.finish();
     rep.untaken_quotes = quotes.len() as u64 - rep.quotes;
     Ok(rep)
 }
@@ -298,13 +288,7 @@ mod tests {
             crate::config::FsyncPolicy::Never,
         )
         .unwrap();
-        let mut sink = Sink {
-            writer,
-            summary: SummaryBuilder::new(),
-            error: None,
-            emits: 0,
-            limit: 2,
-        };
+        let mut sink = Sink::new(writer, 2);
         let e = Event {
             kind: crate::receipt::event::Kind::Start,
             ts: 1,
@@ -312,7 +296,7 @@ mod tests {
         };
         let got: Vec<bool> = (0..3).map(|_| sink.emit(e)).collect();
         assert_eq!(got, [true, true, false]);
-        sink.writer.close().unwrap();
+        sink.log.writer.close().unwrap();
         let n = crate::receipt::ReceiptReader::open(dir.path())
             .unwrap()
             .count();
