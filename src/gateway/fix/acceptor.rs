@@ -15,9 +15,11 @@
 //! PossDupFlag=Y (ignored) and otherwise logged out ("MsgSeqNum too low", the spec's rule).
 //! A frame with a bad CheckSum is skipped; bytes that are not FIX close the connection.
 
-use super::codec::{Encoder, Fields, Header};
+use super::codec::{Encoder, Header};
 use super::decode::{decode, DecodeError};
 use super::msg::{FixMsg, Logon};
+use super::session::body_of;
+use super::stamp::StampCache;
 use super::store::{ResendRing, SLOT_BYTES};
 use crate::domain::TsNs;
 
@@ -65,6 +67,7 @@ pub struct Acceptor {
     resend_until: Option<u64>,
     ring: ResendRing,
     out: Vec<u8>,
+    stamps: StampCache,
 }
 
 impl core::fmt::Debug for Acceptor {
@@ -88,6 +91,7 @@ impl Acceptor {
             logged_on: false,
             resend_until: None,
             out: Vec::with_capacity(1 << 16),
+            stamps: StampCache::new(),
         }
     }
 
@@ -237,9 +241,9 @@ impl Acceptor {
     /// connection is logged on: the initiator recovers it by ResendRequest.
     pub fn send_app(&mut self, msg: &FixMsg<'_>, now: TsNs) {
         let mut scratch = [0u8; SLOT_BYTES];
-        let mut f = Fields::new(&mut scratch);
-        msg.write_body(&mut f);
-        let Ok(body) = f.finish() else { return };
+        let Some(body) = body_of(msg, &mut scratch, &mut self.stamps) else {
+            return;
+        };
         let seq = self.next_out;
         self.next_out += 1;
         self.ring.put(seq, msg.msg_type()[0], now, body);
@@ -258,9 +262,7 @@ impl Acceptor {
 
     fn send_admin(&mut self, msg: &FixMsg<'_>, now: TsNs) {
         let mut scratch = [0u8; 256];
-        let mut f = Fields::new(&mut scratch);
-        msg.write_body(&mut f);
-        if let Ok(body) = f.finish() {
+        if let Some(body) = body_of(msg, &mut scratch, &mut self.stamps) {
             let seq = self.next_out;
             self.next_out += 1;
             self.frame(msg.msg_type(), seq, None, body, now);
@@ -295,13 +297,11 @@ impl Acceptor {
 
     fn gap_fill(&mut self, seq: u64, new_seq: u64, now: TsNs) {
         let mut scratch = [0u8; 64];
-        let mut f = Fields::new(&mut scratch);
-        FixMsg::SequenceReset {
+        let msg = FixMsg::SequenceReset {
             gap_fill: true,
             new_seq,
-        }
-        .write_body(&mut f);
-        if let Ok(body) = f.finish() {
+        };
+        if let Some(body) = body_of(&msg, &mut scratch, &mut self.stamps) {
             self.frame(b"4", seq, Some(now), body, now);
         }
     }
@@ -316,7 +316,7 @@ impl Acceptor {
             orig_sending_time: orig,
         };
         let mut buf = [0u8; SLOT_BYTES + 256];
-        let mut enc = Encoder::new(&mut buf, &h);
+        let mut enc = Encoder::with_stamps(&mut buf, &h, &mut self.stamps);
         enc.fields().raw(body);
         if let Ok(frame) = enc.finish() {
             self.out.extend_from_slice(frame);
