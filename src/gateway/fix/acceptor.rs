@@ -20,7 +20,7 @@ use super::decode::{decode, DecodeError};
 use super::msg::{FixMsg, Logon};
 use super::session::body_of;
 use super::stamp::StampCache;
-use super::store::{ResendRing, SLOT_BYTES};
+use super::store::{ResendCursor, ResendRing, SLOT_BYTES};
 use crate::domain::TsNs;
 
 /// Settings of one acceptor session.
@@ -271,27 +271,24 @@ impl Acceptor {
 
     /// Kept application messages again with PossDupFlag=Y; everything else as gap fills.
     fn resend(&mut self, begin: u64, end: u64, now: TsNs) {
-        let last = self.next_out - 1;
-        let end = if end == 0 || end > last { last } else { end };
-        if begin == 0 || begin > end {
+        let Some(mut walk) = ResendCursor::new(begin, end, self.next_out - 1, 1) else {
             return;
-        }
-        let mut gap_from = None;
+        };
         let mut scratch = [0u8; SLOT_BYTES];
-        for s in begin..=end {
-            let Some(m) = self.ring.get(s) else {
-                gap_from.get_or_insert(s);
-                continue;
-            };
-            let (mt, sent_at, n) = ([m.msg_type], m.sent_at, m.body.len());
-            scratch[..n].copy_from_slice(m.body);
-            if let Some(g) = gap_from.take() {
-                self.gap_fill(g, s, now);
+        while let Some(r) = walk.next_kept(&self.ring, |_| true, &mut scratch) {
+            if let Some(g) = r.gap_from {
+                self.gap_fill(g, r.seq, now);
             }
-            self.frame(&mt, s, Some(sent_at), &scratch[..n], now);
+            self.frame(
+                &[r.msg_type],
+                r.seq,
+                Some(r.sent_at),
+                &scratch[..r.len],
+                now,
+            );
         }
-        if let Some(g) = gap_from {
-            self.gap_fill(g, end + 1, now);
+        if let Some((g, new_seq)) = walk.tail_gap() {
+            self.gap_fill(g, new_seq, now);
         }
     }
 

@@ -19,7 +19,7 @@ use super::decode::{decode_into, DecodeError, FieldError, Message};
 use super::event::{DisconnectReason, Event, Text};
 use super::msg::FixMsg;
 use super::session::{body_of, Session, State, EVENTS_MAX};
-use super::store::SLOT_BYTES;
+use super::store::{ResendCursor, Stored, SLOT_BYTES};
 use crate::domain::{TsNs, NS_PER_MS};
 
 /// SessionRejectReason (373) values used.
@@ -263,42 +263,36 @@ impl Session {
     /// Answers the peer's ResendRequest: kept application messages again with PossDupFlag=Y and
     /// their OrigSendingTime; session messages, forgotten or stale ones as SequenceReset-GapFill.
     fn resend(&mut self, begin: u64, end: u64, now: TsNs) {
-        let last = self.seqs.next_out - 1;
-        let end = if end == 0 || end > last { last } else { end };
-        if begin == 0 || begin > end {
-            return;
-        }
         let oldest_kept = self
             .seqs
             .next_out
             .saturating_sub(self.ring.capacity() as u64)
             .max(1);
+        let last = self.seqs.next_out - 1;
+        let Some(mut walk) = ResendCursor::new(begin, end, last, oldest_kept) else {
+            return;
+        };
         let age_max_ns = self.cfg.resend_age_max_ms.saturating_mul(NS_PER_MS);
-        let mut gap_from = (begin < oldest_kept).then_some(begin);
-        let mut s = begin.max(oldest_kept);
+        let fresh = |m: &Stored<'_>| now.since(m.sent_at) <= age_max_ns;
         let mut scratch = [0u8; SLOT_BYTES];
-        while s <= end && self.state != State::Disconnected {
-            let kept = self
-                .ring
-                .get(s)
-                .filter(|m| now.since(m.sent_at) <= age_max_ns);
-            match kept {
-                Some(m) => {
-                    let (mt, sent_at, n) = (m.msg_type, m.sent_at, m.body.len());
-                    scratch[..n].copy_from_slice(m.body);
-                    if let Some(g) = gap_from.take() {
-                        self.gap_fill(g, s, now);
-                    }
-                    self.frame(&[mt], s, Some(sent_at), &scratch[..n], now);
-                }
-                None => {
-                    gap_from.get_or_insert(s);
-                }
+        // Stops when a full outbound buffer disconnects; the open gap is still filled.
+        while self.state != State::Disconnected {
+            let Some(r) = walk.next_kept(&self.ring, fresh, &mut scratch) else {
+                break;
+            };
+            if let Some(g) = r.gap_from {
+                self.gap_fill(g, r.seq, now);
             }
-            s += 1;
+            self.frame(
+                &[r.msg_type],
+                r.seq,
+                Some(r.sent_at),
+                &scratch[..r.len],
+                now,
+            );
         }
-        if let Some(g) = gap_from {
-            self.gap_fill(g, end + 1, now);
+        if let Some((g, new_seq)) = walk.tail_gap() {
+            self.gap_fill(g, new_seq, now);
         }
     }
 
