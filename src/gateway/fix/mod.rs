@@ -5,13 +5,14 @@
 //!
 //! Layout: [`text`] numbers and timestamps; [`stamp`] the per-second timestamp cache; [`codec`]
 //! encoder; [`decode`] decoder; [`value`] typed field values; [`msg`] typed messages; [`app`]
-//! OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session; [`event`] its outputs;
-//! [`store`] sequence file and resend ring; [`driver`] the mio TCP driver; [`acceptor`] the
-//! broker side (venue simulator, tests).
+//! OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session, `config` its settings;
+//! [`event`] its outputs; [`store`] sequence file and resend ring; [`driver`] the mio TCP driver;
+//! [`acceptor`] the broker side (venue simulator, tests).
 
 pub mod acceptor;
 pub mod app;
 pub mod codec;
+mod config;
 pub mod decode;
 pub mod driver;
 pub mod event;

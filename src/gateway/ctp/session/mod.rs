@@ -12,25 +12,26 @@
 //! Every refusal text from the counter (decoded from GB18030 to UTF-8 by the `ctp-rs` wrapper) is
 //! kept with its error id in a bounded [`RejectNote`] log — never in the report, which stays
 //! fixed-size.
+//!
+//! Layout: this file the state and the work step; `callbacks` what each CTP callback does;
+//! `login` authentication and the reconciliation queries; `requests` orders and cancels.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{channel, Receiver, Sender};
 
-use ctp_rs::{
-    QryInvestorPositionField, QryOrderField, QryTradeField, ReqAuthenticateField,
-    ReqUserLoginField, RspInfoField, SettlementInfoConfirmField, TraderApi, TraderSpiMsg,
-    THOST_TE_RESUME_TYPE,
-};
+use ctp_rs::{TraderApi, TraderSpiMsg, THOST_TE_RESUME_TYPE};
 
 use super::offset::PositionBook;
 use super::orders::{OrderTable, Stamp};
-use super::retry::{LoginBackoff, LoginRetry};
+use super::retry::LoginBackoff;
 use super::rings::SessionRings;
-use super::wire::{self, Who};
+use super::wire::Who;
 use super::CtpConfig;
 use crate::clock::Clock;
-use crate::domain::{InstrumentId, Side, TsNs, NS_PER_MS};
+use crate::domain::{InstrumentId, TsNs};
 
+mod callbacks;
+mod login;
 mod requests;
 
 /// Refusal notes kept (oldest dropped).
@@ -60,15 +61,6 @@ pub enum Phase {
     /// retry, not even after a reconnect, until a human restarts the session.
     Refused,
 }
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Query {
-    Orders,
-    Trades,
-    Positions,
-}
-
-const QUERIES: [Query; 3] = [Query::Orders, Query::Trades, Query::Positions];
 
 /// A refusal from the counter, for the log.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -262,214 +254,5 @@ impl<C: Clock> CtpSession<C> {
             .iter()
             .find(|i| i.symbol == symbol)
             .map_or(1.0, |i| i.tick_size)
-    }
-
-    fn on_msg(&mut self, msg: TraderSpiMsg) {
-        use TraderSpiMsg as M;
-        match msg {
-            M::OnFrontConnected if self.retry.gave_up() => {
-                self.note(
-                    None,
-                    0,
-                    "front connected; login refused earlier: not retrying".into(),
-                );
-            }
-            M::OnFrontConnected => self.authenticate(),
-            M::OnFrontDisconnected(reason) => {
-                self.retry.on_disconnected();
-                self.phase = if self.retry.gave_up() {
-                    Phase::Refused
-                } else {
-                    Phase::Disconnected
-                };
-                self.query_open = false;
-                self.note(None, reason, "front disconnected".to_string());
-            }
-            M::OnRspAuthenticate(_, info, _, _) => {
-                if self.refused(&info) {
-                    return;
-                }
-                let c = &self.cfg.credentials;
-                let req = ReqUserLoginField {
-                    BrokerID: c.broker_id.expose().to_string(),
-                    UserID: c.user_id.expose().to_string(),
-                    Password: c.password.expose().to_string(),
-                    ..Default::default()
-                };
-                let id = self.request_id();
-                self.api.ReqUserLogin(req, id);
-                self.phase = Phase::LoggingIn;
-            }
-            M::OnRspUserLogin(rsp, info, _, _) => {
-                if self.refused(&info) {
-                    return;
-                }
-                (self.front, self.session) = (rsp.FrontID, rsp.SessionID);
-                self.next_ref = self.next_ref.max(wire::parse_ref(&rsp.MaxOrderRef) + 1);
-                let who = self.who();
-                let req = SettlementInfoConfirmField {
-                    BrokerID: who.broker.to_string(),
-                    InvestorID: who.user.to_string(),
-                    ..Default::default()
-                };
-                let id = self.request_id();
-                self.api.ReqSettlementInfoConfirm(req, id);
-                self.phase = Phase::Confirming;
-            }
-            M::OnRspSettlementInfoConfirm(_, info, _, _) => {
-                if info.ErrorID != 0 {
-                    // Already confirmed today is not a reason to stop; keep the text.
-                    self.note(None, info.ErrorID, info.ErrorMsg.clone());
-                }
-                self.phase = Phase::Reconciling;
-                self.query_next = 0;
-                self.query_open = false;
-            }
-            M::OnRspQryOrder(o, _, _, last) => {
-                if !o.is_null {
-                    let at = self.stamp(wire::beijing_ts(&o.InsertDate, &o.InsertTime));
-                    self.table
-                        .on_order(&wire::order_notice(&o), at, &mut self.pos, &mut |r| {
-                            self.rings.emit(r)
-                        });
-                }
-                self.query_done(last);
-            }
-            M::OnRspQryTrade(t, _, _, last) => {
-                if !t.is_null {
-                    let at = self.stamp(wire::beijing_ts(&t.TradeDate, &t.TradeTime));
-                    let tick = self.tick_of_symbol(&t.InstrumentID);
-                    self.table.on_trade(
-                        &wire::trade_notice(&t, tick),
-                        at,
-                        &mut self.pos,
-                        &mut |r| self.rings.emit(r),
-                    );
-                }
-                self.query_done(last);
-            }
-            M::OnRspQryInvestorPosition(p, _, _, last) => {
-                if let (false, Some(ins)) = (p.is_null, self.instrument_of_symbol(&p.InstrumentID))
-                {
-                    let side = if p.PosiDirection == b'3' {
-                        Side::Sell
-                    } else {
-                        Side::Buy
-                    };
-                    let today = i64::from(p.TodayPosition);
-                    let older = i64::from(p.Position) - today;
-                    let held = *self.pos.lots(ins, side);
-                    self.pos
-                        .set_held(ins, side, held.today + today, held.yesterday + older);
-                }
-                self.query_done(last);
-            }
-            M::OnRtnOrder(o) => {
-                let at = self.stamp(wire::beijing_ts(&o.InsertDate, &o.InsertTime));
-                self.table
-                    .on_order(&wire::order_notice(&o), at, &mut self.pos, &mut |r| {
-                        self.rings.emit(r)
-                    });
-            }
-            M::OnRtnTrade(t) => {
-                let at = self.stamp(wire::beijing_ts(&t.TradeDate, &t.TradeTime));
-                let tick = self.tick_of_symbol(&t.InstrumentID);
-                self.table
-                    .on_trade(&wire::trade_notice(&t, tick), at, &mut self.pos, &mut |r| {
-                        self.rings.emit(r)
-                    });
-            }
-            M::OnRspOrderInsert(i, info, _, _) | M::OnErrRtnOrderInsert(i, info)
-                if info.ErrorID != 0 =>
-            {
-                self.insert_refused(&i.OrderRef, &info)
-            }
-            M::OnRspOrderAction(a, info, _, _) if info.ErrorID != 0 => {
-                self.cancel_refused(a.FrontID, a.SessionID, &a.OrderRef, &info)
-            }
-            M::OnErrRtnOrderAction(a, info) if info.ErrorID != 0 => {
-                self.cancel_refused(a.FrontID, a.SessionID, &a.OrderRef, &info)
-            }
-            M::OnRspError(info, _, _) => self.note(None, info.ErrorID, info.ErrorMsg.clone()),
-            _ => {}
-        }
-    }
-
-    /// Notes a refused login step and backs off or gives up; `true` if it was refused.
-    fn refused(&mut self, info: &RspInfoField) -> bool {
-        if info.ErrorID == 0 {
-            return false;
-        }
-        self.note(None, info.ErrorID, info.ErrorMsg.clone());
-        self.phase = match self.retry.on_refused(info.ErrorID, self.clock.now()) {
-            LoginRetry::At(_) => Phase::Backoff,
-            LoginRetry::GiveUp => Phase::Refused,
-        };
-        true
-    }
-
-    fn authenticate(&mut self) {
-        let c = &self.cfg.credentials;
-        let req = ReqAuthenticateField {
-            BrokerID: c.broker_id.expose().to_string(),
-            UserID: c.user_id.expose().to_string(),
-            AuthCode: c.auth_code.expose().to_string(),
-            AppID: c.app_id.expose().to_string(),
-            ..Default::default()
-        };
-        let id = self.request_id();
-        self.api.ReqAuthenticate(req, id);
-        self.phase = Phase::Authenticating;
-    }
-
-    fn next_query(&mut self) {
-        let Some(&q) = QUERIES.get(self.query_next) else {
-            self.phase = Phase::Ready;
-            self.logins += 1;
-            self.retry.on_logged_in();
-            return;
-        };
-        let who = self.who();
-        let (broker, user) = (who.broker.to_string(), who.user.to_string());
-        let id = self.request_id();
-        let ret = match q {
-            Query::Orders => self.api.ReqQryOrder(
-                QryOrderField {
-                    BrokerID: broker,
-                    InvestorID: user,
-                    ..Default::default()
-                },
-                id,
-            ),
-            Query::Trades => self.api.ReqQryTrade(
-                QryTradeField {
-                    BrokerID: broker,
-                    InvestorID: user,
-                    ..Default::default()
-                },
-                id,
-            ),
-            Query::Positions => {
-                self.pos.clear_held();
-                self.api.ReqQryInvestorPosition(
-                    QryInvestorPositionField {
-                        BrokerID: broker,
-                        InvestorID: user,
-                        ..Default::default()
-                    },
-                    id,
-                )
-            }
-        };
-        // Success or flow control (-2, -3): either way the next try waits one gap.
-        self.query_due = self.clock.now().plus_ns(self.cfg.query_gap_ms * NS_PER_MS);
-        self.query_open = ret == 0;
-    }
-
-    fn query_done(&mut self, last: bool) {
-        if last && self.query_open {
-            self.query_open = false;
-            self.query_next += 1;
-        }
     }
 }
