@@ -18,9 +18,10 @@
 use super::codec::{Encoder, Header};
 use super::decode::{decode, DecodeError};
 use super::msg::{FixMsg, Logon};
+use super::resend::{self, ResendCursor, ResendOut};
 use super::session::body_of;
 use super::stamp::StampCache;
-use super::store::{ResendCursor, ResendRing, SLOT_BYTES};
+use super::store::{ResendRing, SLOT_BYTES};
 use crate::domain::TsNs;
 
 /// Settings of one acceptor session.
@@ -271,35 +272,8 @@ impl Acceptor {
 
     /// Kept application messages again with PossDupFlag=Y; everything else as gap fills.
     fn resend(&mut self, begin: u64, end: u64, now: TsNs) {
-        let Some(mut walk) = ResendCursor::new(begin, end, self.next_out - 1, 1) else {
-            return;
-        };
-        let mut scratch = [0u8; SLOT_BYTES];
-        while let Some(r) = walk.next_kept(&self.ring, |_| true, &mut scratch) {
-            if let Some(g) = r.gap_from {
-                self.gap_fill(g, r.seq, now);
-            }
-            self.frame(
-                &[r.msg_type],
-                r.seq,
-                Some(r.sent_at),
-                &scratch[..r.len],
-                now,
-            );
-        }
-        if let Some((g, new_seq)) = walk.tail_gap() {
-            self.gap_fill(g, new_seq, now);
-        }
-    }
-
-    fn gap_fill(&mut self, seq: u64, new_seq: u64, now: TsNs) {
-        let mut scratch = [0u8; 64];
-        let msg = FixMsg::SequenceReset {
-            gap_fill: true,
-            new_seq,
-        };
-        if let Some(body) = body_of(&msg, &mut scratch, &mut self.stamps) {
-            self.frame(b"4", seq, Some(now), body, now);
+        if let Some(walk) = ResendCursor::new(begin, end, self.next_out - 1, 1) {
+            resend::resend(self, walk, |_| true, now);
         }
     }
 
@@ -318,5 +292,19 @@ impl Acceptor {
         if let Ok(frame) = enc.finish() {
             self.out.extend_from_slice(frame);
         }
+    }
+}
+
+impl ResendOut for Acceptor {
+    fn ring(&self) -> &ResendRing {
+        &self.ring
+    }
+
+    fn stamps(&mut self) -> &mut StampCache {
+        &mut self.stamps
+    }
+
+    fn frame_again(&mut self, msg_type: &[u8], seq: u64, orig: TsNs, body: &[u8], now: TsNs) {
+        self.frame(msg_type, seq, Some(orig), body, now);
     }
 }

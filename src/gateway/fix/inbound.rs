@@ -18,8 +18,10 @@ use super::app::{cancel_rejected, exec_report};
 use super::decode::{decode_into, DecodeError, FieldError, Message};
 use super::event::{DisconnectReason, Event, Text};
 use super::msg::FixMsg;
-use super::session::{body_of, Session, State, EVENTS_MAX};
-use super::store::{ResendCursor, Stored, SLOT_BYTES};
+use super::resend::{self, ResendCursor, ResendOut};
+use super::session::{Session, State, EVENTS_MAX};
+use super::stamp::StampCache;
+use super::store::{ResendRing, Stored};
 use crate::domain::{TsNs, NS_PER_MS};
 
 /// SessionRejectReason (373) values used.
@@ -269,41 +271,30 @@ impl Session {
             .saturating_sub(self.ring.capacity() as u64)
             .max(1);
         let last = self.seqs.next_out - 1;
-        let Some(mut walk) = ResendCursor::new(begin, end, last, oldest_kept) else {
+        let Some(walk) = ResendCursor::new(begin, end, last, oldest_kept) else {
             return;
         };
         let age_max_ns = self.cfg.resend_age_max_ms.saturating_mul(NS_PER_MS);
         let fresh = |m: &Stored<'_>| now.since(m.sent_at) <= age_max_ns;
-        let mut scratch = [0u8; SLOT_BYTES];
-        // Stops when a full outbound buffer disconnects; the open gap is still filled.
-        while self.state != State::Disconnected {
-            let Some(r) = walk.next_kept(&self.ring, fresh, &mut scratch) else {
-                break;
-            };
-            if let Some(g) = r.gap_from {
-                self.gap_fill(g, r.seq, now);
-            }
-            self.frame(
-                &[r.msg_type],
-                r.seq,
-                Some(r.sent_at),
-                &scratch[..r.len],
-                now,
-            );
-        }
-        if let Some((g, new_seq)) = walk.tail_gap() {
-            self.gap_fill(g, new_seq, now);
-        }
+        resend::resend(self, walk, fresh, now);
+    }
+}
+
+impl ResendOut for Session {
+    fn ring(&self) -> &ResendRing {
+        &self.ring
     }
 
-    fn gap_fill(&mut self, seq: u64, new_seq: u64, now: TsNs) {
-        let mut scratch = [0u8; 64];
-        let msg = FixMsg::SequenceReset {
-            gap_fill: true,
-            new_seq,
-        };
-        if let Some(body) = body_of(&msg, &mut scratch, &mut self.stamps) {
-            self.frame(b"4", seq, Some(now), body, now);
-        }
+    fn stamps(&mut self) -> &mut StampCache {
+        &mut self.stamps
+    }
+
+    fn frame_again(&mut self, msg_type: &[u8], seq: u64, orig: TsNs, body: &[u8], now: TsNs) {
+        self.frame(msg_type, seq, Some(orig), body, now);
+    }
+
+    /// A full outbound buffer disconnects the session: nothing more is sent.
+    fn open(&self) -> bool {
+        self.state != State::Disconnected
     }
 }

@@ -16,8 +16,6 @@
 //!
 //! [`ResendRing`] keeps the body fields of the last N application messages sent, by MsgSeqNum,
 //! in memory allocated once; older ones (and session messages) are answered with a gap fill.
-//! [`ResendCursor`] walks one ResendRequest over it: the initiator session and the acceptor
-//! answer resends with the same walk.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -224,88 +222,6 @@ impl ResendRing {
     }
 }
 
-/// One kept message to send again (PossDupFlag=Y), after a gap fill of the ones before it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Resend {
-    /// Gap-fill `gap_from..seq` first: SequenceReset-GapFill at `gap_from`, NewSeqNo `seq`.
-    pub gap_from: Option<u64>,
-    /// Its MsgSeqNum.
-    pub seq: u64,
-    /// Its MsgType (one byte).
-    pub msg_type: u8,
-    /// Its original SendingTime (OrigSendingTime 122).
-    pub sent_at: TsNs,
-    /// Length of its body, copied to the front of the caller's scratch.
-    pub len: usize,
-}
-
-/// Walks the range of one ResendRequest over a [`ResendRing`]: the kept messages one by one,
-/// each with the run of forgotten ones before it, then [`ResendCursor::tail_gap`]. The caller
-/// sends between steps (the body is copied out, so the ring is not borrowed meanwhile) and may
-/// stop early; the gap still open is then the tail gap.
-#[derive(Clone, Copy, Debug)]
-pub struct ResendCursor {
-    next: u64,
-    end: u64,
-    gap_from: Option<u64>,
-}
-
-impl ResendCursor {
-    /// The range `begin..=end` (`end` 0 or past `last_sent` means up to `last_sent`); `None`
-    /// when it is empty or `begin` is 0. Numbers below `oldest_kept` are gap-filled without
-    /// looking in the ring.
-    pub fn new(begin: u64, end: u64, last_sent: u64, oldest_kept: u64) -> Option<ResendCursor> {
-        let end = if end == 0 || end > last_sent {
-            last_sent
-        } else {
-            end
-        };
-        if begin == 0 || begin > end {
-            return None;
-        }
-        Some(ResendCursor {
-            next: begin.max(oldest_kept),
-            end,
-            gap_from: (begin < oldest_kept).then_some(begin),
-        })
-    }
-
-    /// The next message kept in `ring` that `keep` accepts, its body copied into `scratch`;
-    /// the others on the way join the open gap. `None` at the end of the range.
-    pub fn next_kept(
-        &mut self,
-        ring: &ResendRing,
-        keep: impl Fn(&Stored<'_>) -> bool,
-        scratch: &mut [u8; SLOT_BYTES],
-    ) -> Option<Resend> {
-        while self.next <= self.end {
-            let seq = self.next;
-            self.next += 1;
-            match ring.get(seq).filter(|m| keep(m)) {
-                Some(m) => {
-                    scratch[..m.body.len()].copy_from_slice(m.body);
-                    return Some(Resend {
-                        gap_from: self.gap_from.take(),
-                        seq,
-                        msg_type: m.msg_type,
-                        sent_at: m.sent_at,
-                        len: m.body.len(),
-                    });
-                }
-                None => {
-                    self.gap_from.get_or_insert(seq);
-                }
-            }
-        }
-        None
-    }
-
-    /// The gap still open, as (MsgSeqNum of the SequenceReset-GapFill, NewSeqNo = end + 1).
-    pub fn tail_gap(&self) -> Option<(u64, u64)> {
-        self.gap_from.map(|g| (g, self.end + 1))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,76 +246,6 @@ mod tests {
         r.put(7, b'D', TsNs(7), &[b'x'; SLOT_BYTES + 1]);
         assert!(r.get(7).is_none() && r.get(3).is_none());
         assert!(r.get(0).is_none());
-    }
-
-    fn ring_with(seqs: &[u64]) -> ResendRing {
-        let mut r = ResendRing::new(8);
-        for &seq in seqs {
-            r.put(
-                seq,
-                b'D',
-                TsNs(seq as i64),
-                format!("11={seq}\x01").as_bytes(),
-            );
-        }
-        r
-    }
-
-    /// The cursor's whole walk as (gap before, seq, body) steps and the tail gap.
-    type Walk = (Vec<(Option<u64>, u64, Vec<u8>)>, Option<(u64, u64)>);
-
-    fn walk(ring: &ResendRing, mut c: ResendCursor, keep: impl Fn(&Stored<'_>) -> bool) -> Walk {
-        let mut scratch = [0u8; SLOT_BYTES];
-        let mut steps = Vec::new();
-        while let Some(r) = c.next_kept(ring, &keep, &mut scratch) {
-            assert_eq!((r.msg_type, r.sent_at), (b'D', TsNs(r.seq as i64)));
-            steps.push((r.gap_from, r.seq, scratch[..r.len].to_vec()));
-        }
-        (steps, c.tail_gap())
-    }
-
-    #[test]
-    fn resend_cursor_sends_kept_messages_and_gap_fills_the_runs_between() {
-        let ring = ring_with(&[3, 4, 7]);
-        let c = ResendCursor::new(2, 0, 9, 1).unwrap();
-        let (steps, tail) = walk(&ring, c, |_| true);
-        assert_eq!(
-            steps,
-            vec![
-                (Some(2), 3, b"11=3\x01".to_vec()),
-                (None, 4, b"11=4\x01".to_vec()),
-                (Some(5), 7, b"11=7\x01".to_vec()),
-            ]
-        );
-        assert_eq!(tail, Some((8, 10)));
-    }
-
-    #[test]
-    fn resend_cursor_gap_fills_below_oldest_kept_and_what_keep_refuses() {
-        let ring = ring_with(&[1, 2, 5, 6]);
-        let c = ResendCursor::new(1, 6, 9, 3).unwrap();
-        let (steps, tail) = walk(&ring, c, |m| m.sent_at != TsNs(6));
-        assert_eq!(steps, vec![(Some(1), 5, b"11=5\x01".to_vec())]);
-        assert_eq!(tail, Some((6, 7)));
-    }
-
-    #[test]
-    fn resend_cursor_stopped_early_leaves_the_open_gap_as_tail() {
-        let ring = ring_with(&[4]);
-        let c = ResendCursor::new(1, 5, 5, 3).unwrap();
-        assert_eq!(c.tail_gap(), Some((1, 6)));
-        let (steps, tail) = walk(&ring, c, |_| true);
-        assert_eq!(steps, vec![(Some(1), 4, b"11=4\x01".to_vec())]);
-        assert_eq!(tail, Some((5, 6)));
-    }
-
-    #[test]
-    fn resend_cursor_refuses_empty_ranges() {
-        assert!(ResendCursor::new(0, 3, 5, 1).is_none());
-        assert!(ResendCursor::new(4, 3, 5, 1).is_none());
-        assert!(ResendCursor::new(6, 0, 5, 1).is_none());
-        let c = ResendCursor::new(2, 99, 3, 1).unwrap();
-        assert_eq!(walk(&ring_with(&[]), c, |_| true), (vec![], Some((2, 4))));
     }
 
     #[test]
