@@ -3,7 +3,7 @@
 
 mod import_support;
 
-use import_support::{assert_empty_dir, config, data, fails_with_2, import_ok, s};
+use import_support::{assert_empty_dir, config, data, import_fails, import_into, s};
 
 use crossarb::domain::{Px, Qty, QuoteFlags, TsNs};
 
@@ -14,19 +14,8 @@ fn gc_december_2013_bars_become_one_quote_per_bar_at_bar_close() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("gc.cap");
     let (cfg, input) = (config("data-shfe-comex.toml"), data(GC));
-    let args = [
-        "import",
-        "bar-csv",
-        "--expiry",
-        "201312",
-        "--config",
-        s(&cfg),
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ];
-    let cap = import_ok(&args, &out);
+    let flags = ["--expiry", "201312", "--config", s(&cfg)];
+    let cap = import_into("bar-csv", &flags, &input, &out);
     let q = cap.quotes();
     // PROVENANCE.md: GCZ13 has 6,867 minute bars over 2013-10-07 .. 10-11.
     assert_eq!(q.len(), 6867);
@@ -82,19 +71,7 @@ fn all_expiries_become_separate_symbols() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("all.cap");
     let input = data(GC);
-    let cap = import_ok(
-        &[
-            "import",
-            "bar-csv",
-            "--tick",
-            "GC=0.1",
-            "--in",
-            s(&input),
-            "--out",
-            s(&out),
-        ],
-        &out,
-    );
+    let cap = import_into("bar-csv", &["--tick", "GC=0.1"], &input, &out);
     // 142,806 data rows, 21 expiries (201310 .. 201906).
     assert_eq!(cap.quotes().len(), 142_806);
     assert_eq!(cap.instruments().len(), 21);
@@ -123,29 +100,11 @@ fn malformed_bar_row_exits_2_with_line_and_column_and_writes_nothing() {
         1381104060000000000,2013-10-07T00:01:00+00:00,201312,1312.9,1313.2,1312.9,1313.1,1,1313.3,1313.3,1313.3,1313.35,3\n";
     std::fs::write(&input, text).unwrap();
     let out = dir.path().join("bars.cap");
-    let err = fails_with_2(&[
-        "import",
-        "bar-csv",
-        "--tick",
-        "GC=0.1",
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ]);
+    let err = import_fails("bar-csv", &["--tick", "GC=0.1"], &input, &out);
     assert!(err.contains("bars.csv:3: column 12 (ask_close): expected a price on the tick grid of 0.1, got \"1313.35\""), "{err}");
     let bad_size = text.replace(",23,", ",2x3,");
     std::fs::write(&input, bad_size).unwrap();
-    let err = fails_with_2(&[
-        "import",
-        "bar-csv",
-        "--tick",
-        "GC=0.1",
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ]);
+    let err = import_fails("bar-csv", &["--tick", "GC=0.1"], &input, &out);
     assert!(
         err.contains("bars.csv:2: column 8 (last_bid_size): expected a whole number of lots"),
         "{err}"

@@ -2,9 +2,12 @@
 //! output (nor `.partial`) left behind. Tick-grid rules are checked through the library API
 //! with tick sizes given as a config would give them.
 
+mod import_support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use import_support::{import_fails, s};
 
 use crossarb::domain::{InstrumentId, Px, TsNs, VenueId};
 use crossarb::feed::capture::Capture;
@@ -18,24 +21,6 @@ fn write(path: &Path, text: &str) {
         .unwrap()
         .write_all(text.as_bytes())
         .unwrap();
-}
-
-fn run(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crossarb"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn import_cli(csv: &Path, cap: &Path) -> Output {
-    run(&[
-        "import".as_ref(),
-        "csv".as_ref(),
-        "--in".as_ref(),
-        csv.as_os_str(),
-        "--out".as_ref(),
-        cap.as_os_str(),
-    ])
 }
 
 fn partial(p: &Path) -> PathBuf {
@@ -60,9 +45,7 @@ fn bad_row_in_the_middle_exits_2_naming_line_and_column_and_leaves_no_output() {
         text.push_str(&format!("{},cu,70000,{ask},1,2\n", 1_000 + i));
     }
     write(&csv, &text);
-    let out = import_cli(&csv, &cap);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = import_fails("csv", &[], &csv, &cap);
     let want = format!(
         "{}:30002: column 4 (ask): expected a decimal price like 70010.5, got \"70x10\"",
         csv.display()
@@ -79,9 +62,7 @@ fn wrong_header_exits_2_naming_the_expected_columns() {
         &csv,
         "time,symbol,bid,ask,bid_size,ask_size\n1,cu,1,2,1,1\n",
     );
-    let out = import_cli(&csv, &cap);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = import_fails("csv", &[], &csv, &cap);
     assert!(stderr.contains(":1: expected the header row `ts_ns,instrument,bid,ask,bid_size,ask_size`, got `time,symbol"), "{stderr}");
     assert!(!cap.exists() && !partial(&cap).exists());
 }
@@ -125,9 +106,7 @@ fn rows_with_missing_columns_unordered_times_or_priceless_sizes_are_refused() {
     ];
     for (rows, want, got) in cases {
         write(&csv, &format!("{HEADER}\n{rows}"));
-        let out = import_cli(&csv, &cap);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{rows}: {stderr}");
+        let stderr = import_fails("csv", &[], &csv, &cap);
         assert!(
             stderr.contains(want) && stderr.contains(got),
             "{rows}: {stderr}"
@@ -142,18 +121,7 @@ fn a_missing_config_file_exits_2_naming_it() {
     let (csv, cap) = (dir.path().join("c.csv"), dir.path().join("c.cap"));
     write(&csv, &format!("{HEADER}\n1,cu,1,2,1,1\n"));
     let cfg = dir.path().join("missing.toml");
-    let out = run(&[
-        "import".as_ref(),
-        "csv".as_ref(),
-        "--in".as_ref(),
-        csv.as_os_str(),
-        "--out".as_ref(),
-        cap.as_os_str(),
-        "--config".as_ref(),
-        cfg.as_os_str(),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = import_fails("csv", &["--config", s(&cfg)], &csv, &cap);
     assert!(stderr.contains("missing.toml"), "{stderr}");
     assert!(!cap.exists());
 }

@@ -3,7 +3,7 @@
 
 mod import_support;
 
-use import_support::{assert_empty_dir, books, config, crossarb, data, fails_with_2, import_ok, s};
+use import_support::{assert_empty_dir, books, config, data, import_fails, import_into, s};
 
 use crossarb::domain::{Px, Qty, QuoteFlags, TsNs};
 
@@ -11,19 +11,12 @@ fn import_cffex(day: &str, dir: &std::path::Path) -> crossarb::feed::capture::Ca
     let input = data(&format!("cffex-if2101/CFFEX.IF2101_tick_{day}.l1.csv.gz"));
     let out = dir.join(format!("if{day}.cap"));
     let cfg = config("data-cffex-cme.toml");
-    let args = [
-        "import",
+    import_into(
         "ctp-csv",
-        "--layout",
-        "cffex-l1",
-        "--config",
-        s(&cfg),
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ];
-    import_ok(&args, &out)
+        &["--layout", "cffex-l1", "--config", s(&cfg)],
+        &input,
+        &out,
+    )
 }
 
 #[test]
@@ -111,19 +104,12 @@ fn import_shfe(day: &str, dir: &std::path::Path) -> crossarb::feed::capture::Cap
     let input = data(&format!("shfe-cu1909/SHFE.cu1909_ticks_{day}.csv"));
     let out = dir.join(format!("cu{day}.cap"));
     let cfg = config("data-shfe-comex.toml");
-    let args = [
-        "import",
+    import_into(
         "ctp-csv",
-        "--layout",
-        "tqsdk",
-        "--config",
-        s(&cfg),
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ];
-    import_ok(&args, &out)
+        &["--layout", "tqsdk", "--config", s(&cfg)],
+        &input,
+        &out,
+    )
 }
 
 #[test]
@@ -205,19 +191,8 @@ fn cumulative_volume_going_down_within_a_day_exits_2_with_the_line_and_writes_no
     ];
     std::fs::write(&input, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
     let out = dir.path().join("out.cap");
-    let args = [
-        "import",
-        "ctp-csv",
-        "--layout",
-        "cffex-l1",
-        "--tick",
-        "IF2101=0.2",
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ];
-    let err = fails_with_2(&args);
+    let flags = ["--layout", "cffex-l1", "--tick", "IF2101=0.2"];
+    let err = import_fails("ctp-csv", &flags, &input, &out);
     assert!(
         err.contains("in.csv:3: column 11 (cum_volume): expected a cumulative volume ≥ 240"),
         "{err}"
@@ -240,19 +215,8 @@ fn malformed_price_exits_2_with_line_and_column_and_writes_nothing() {
     std::fs::write(&input, lines.join("\n") + "\n").unwrap();
     let out = dir.path().join("out.cap");
     let cfg = config("data-shfe-comex.toml");
-    let args = [
-        "import",
-        "ctp-csv",
-        "--layout",
-        "tqsdk",
-        "--config",
-        s(&cfg),
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ];
-    let err = fails_with_2(&args);
+    let flags = ["--layout", "tqsdk", "--config", s(&cfg)];
+    let err = import_fails("ctp-csv", &flags, &input, &out);
     assert!(
         err.contains("in.csv:151: column 6 (bid_price1): expected a decimal price"),
         "{err}"
@@ -266,29 +230,9 @@ fn unknown_symbol_without_tick_names_the_flag_to_pass() {
     let dir = tempfile::tempdir().unwrap();
     let input = data("shfe-cu1909/SHFE.cu1909_ticks_20190912.csv");
     let out = dir.path().join("out.cap");
-    let err = fails_with_2(&[
-        "import",
-        "ctp-csv",
-        "--layout",
-        "tqsdk",
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ]);
+    let err = import_fails("ctp-csv", &["--layout", "tqsdk"], &input, &out);
     assert!(err.contains("--tick cu1909=TICK"), "{err}");
     assert_empty_dir(dir.path());
-    let o = crossarb(&[
-        "import",
-        "ctp-csv",
-        "--layout",
-        "nope",
-        "--tick",
-        "cu1909=10",
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
+    let flags = ["--layout", "nope", "--tick", "cu1909=10"];
+    import_fails("ctp-csv", &flags, &input, &out);
 }

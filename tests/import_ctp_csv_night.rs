@@ -5,7 +5,7 @@
 
 mod import_support;
 
-use import_support::{config, data, import_ok, s};
+use import_support::{config, data, import_into, s};
 
 use crossarb::domain::{Px, Qty, TsNs};
 
@@ -40,19 +40,10 @@ fn import(rows: &[&str], cfg: &std::path::Path) -> Vec<crossarb::domain::Quote> 
     let input = dir.path().join("night.csv");
     std::fs::write(&input, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
     let out = dir.path().join("night.cap");
-    let args = [
-        "import",
-        "ctp-csv",
-        "--layout-file",
-        s(&layout),
-        "--config",
-        s(cfg),
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ];
-    import_ok(&args, &out).quotes().to_vec()
+    let flags = ["--layout-file", s(&layout), "--config", s(cfg)];
+    import_into("ctp-csv", &flags, &input, &out)
+        .quotes()
+        .to_vec()
 }
 
 #[test]
@@ -174,22 +165,10 @@ volume_column = "cum_volume"
     .unwrap();
     let input = data("cffex-if2101/CFFEX.IF2101_tick_20210104.l1.csv.gz");
     let (a, b) = (dir.path().join("a.cap"), dir.path().join("b.cap"));
-    let base = [
-        "import",
-        "ctp-csv",
-        "--tick",
-        "IF2101=0.2",
-        "--in",
-        s(&input),
-    ];
-    let qa = import_ok(
-        &[&base[..], &["--layout-file", s(&layout), "--out", s(&a)]].concat(),
-        &a,
-    );
-    let qb = import_ok(
-        &[&base[..], &["--layout", "cffex-l1", "--out", s(&b)]].concat(),
-        &b,
-    );
+    let built_in = ["--tick", "IF2101=0.2", "--layout", "cffex-l1"];
+    let from_file = ["--tick", "IF2101=0.2", "--layout-file", s(&layout)];
+    let qa = import_into("ctp-csv", &from_file, &input, &a);
+    let qb = import_into("ctp-csv", &built_in, &input, &b);
     assert_eq!(qa.quotes(), qb.quotes());
     assert_eq!(qa.venues(), ["CFFEX"]);
 }

@@ -7,7 +7,7 @@ mod import_support;
 use std::io::Read;
 
 use dbn::decode::{DecodeRecordRef, DynReader};
-use import_support::{assert_empty_dir, config, crossarb, data, fails_with_2, import_ok, s};
+use import_support::{assert_empty_dir, config, crossarb, data, import_fails, import_into, s};
 
 use crossarb::domain::{Px, Qty, QuoteFlags, TsNs};
 use crossarb::feed::inspect::nearest_rank;
@@ -42,19 +42,7 @@ fn import_mbp1(dir: &std::path::Path) -> crossarb::feed::capture::Capture {
     let out = dir.join("es.cap");
     let cfg = config("data-cffex-cme.toml");
     let input = data(MBP1);
-    import_ok(
-        &[
-            "import",
-            "dbn",
-            "--config",
-            s(&cfg),
-            "--in",
-            s(&input),
-            "--out",
-            s(&out),
-        ],
-        &out,
-    )
+    import_into("dbn", &["--config", s(&cfg)], &input, &out)
 }
 
 #[test]
@@ -126,19 +114,7 @@ fn out_of_order_exchange_times_are_kept_in_file_order() {
     let input = dir.path().join("late.dbn");
     std::fs::write(&input, &bytes).unwrap();
     let out = dir.path().join("late.cap");
-    let cap = import_ok(
-        &[
-            "import",
-            "dbn",
-            "--tick",
-            "ESU4=0.25",
-            "--in",
-            s(&input),
-            "--out",
-            s(&out),
-        ],
-        &out,
-    );
+    let cap = import_into("dbn", &["--tick", "ESU4=0.25"], &input, &out);
     let q = cap.quotes();
     assert_eq!(q.len(), src.len());
     assert_eq!(q[10].ts_exchange, TsNs(late as i64));
@@ -178,19 +154,7 @@ fn trades_file_imports_as_trade_records() {
     let out = dir.path().join("t.cap");
     let cfg = config("data-cffex-cme.toml");
     let input = data(TRADES);
-    let cap = import_ok(
-        &[
-            "import",
-            "dbn",
-            "--config",
-            s(&cfg),
-            "--in",
-            s(&input),
-            "--out",
-            s(&out),
-        ],
-        &out,
-    );
+    let cap = import_into("dbn", &["--config", s(&cfg)], &input, &out);
     let q = cap.quotes();
     assert_eq!(q.len(), 120); // PROVENANCE.md: 120 trades
     assert!(q.iter().all(|q| q.is_trade() && q.ask_qty == Qty(0)));
@@ -220,19 +184,7 @@ fn definitions_file_supplies_symbol_and_tick_without_a_config() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("d.cap");
     let (input, defs) = (data(MBP1), data("cme-es-dbn/futures_definition.dbn.zst"));
-    let cap = import_ok(
-        &[
-            "import",
-            "dbn",
-            "--definitions",
-            s(&defs),
-            "--in",
-            s(&input),
-            "--out",
-            s(&out),
-        ],
-        &out,
-    );
+    let cap = import_into("dbn", &["--definitions", s(&defs)], &input, &out);
     assert_eq!(cap.instruments()[0].symbol, "ESU4");
     assert_eq!(cap.instruments()[0].tick_size.to_string(), "0.25");
     assert_eq!(cap.venues(), ["GLBX.MDP3"]);
@@ -244,16 +196,7 @@ fn mbo_file_is_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.cap");
     let input = data("cme-es-dbn/esh4-glbx-mdp3-20231224.mbo.dbn.zst");
-    let err = fails_with_2(&[
-        "import",
-        "dbn",
-        "--tick",
-        "ESH4=0.25",
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ]);
+    let err = import_fails("dbn", &["--tick", "ESH4=0.25"], &input, &out);
     assert!(err.contains("schema mbo is not imported"), "{err}");
     assert!(err.contains("mbp-1, tbbo, bbo-1s, bbo-1m, trades"), "{err}");
     assert_empty_dir(dir.path());
@@ -270,16 +213,7 @@ fn truncated_dbn_exits_2_with_the_byte_offset_and_leaves_nothing() {
     let input = dir.path().join("cut.dbn");
     std::fs::write(&input, &bytes[..cut_record + 37]).unwrap();
     let out = dir.path().join("cut.cap");
-    let err = fails_with_2(&[
-        "import",
-        "dbn",
-        "--tick",
-        "ESU4=0.25",
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-    ]);
+    let err = import_fails("dbn", &["--tick", "ESU4=0.25"], &input, &out);
     assert!(err.contains(&format!("cut.dbn: byte {cut_record}: truncated record: 37 bytes left, the record header says {mbp1}")), "{err}");
     assert!(err.contains("100 complete records before it"), "{err}");
     std::fs::remove_file(&input).unwrap();

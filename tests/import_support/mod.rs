@@ -46,6 +46,30 @@ pub fn fails_with_2(args: &[&str]) -> String {
     err
 }
 
+/// `["import", format, flags.., "--in", input, "--out", out]`.
+fn import_args<'a>(
+    format: &'a str,
+    flags: &[&'a str],
+    input: &'a Path,
+    out: &'a Path,
+) -> Vec<&'a str> {
+    let mut args = vec!["import", format];
+    args.extend_from_slice(flags);
+    args.extend(["--in", s(input), "--out", s(out)]);
+    args
+}
+
+/// Runs `crossarb import FORMAT FLAGS.. --in INPUT --out OUT`, which must succeed, and opens
+/// the capture it wrote.
+pub fn import_into(format: &str, flags: &[&str], input: &Path, out: &Path) -> Capture {
+    import_ok(&import_args(format, flags, input, out), out)
+}
+
+/// The same import, which must exit 2; returns its stderr.
+pub fn import_fails(format: &str, flags: &[&str], input: &Path, out: &Path) -> String {
+    fails_with_2(&import_args(format, flags, input, out))
+}
+
 /// The directory holds no file at all (no capture, no `.partial`).
 pub fn assert_empty_dir(dir: &Path) {
     let left: Vec<_> = std::fs::read_dir(dir)
