@@ -35,6 +35,8 @@ use rtrb::{Consumer, Producer, RingBuffer};
 use support::{histogram, pipeline, record, Bench};
 
 const SAMPLES: u64 = 100_000;
+/// Samples with caches emptied first (each costs a 16 MB write).
+const COLD_SAMPLES: u64 = 3_000;
 
 /// The engine stage's order sink, minus the journal and metrics: raw stamp, `OrderMsg` push.
 struct RingOrders {
@@ -116,22 +118,20 @@ fn close(
     n
 }
 
-fn main() {
-    let b = Bench::start(
-        "ticket_open",
-        "Single-threaded pieces of tick-to-order, no ring hop: (a) `Engine::on_quote` for a \
-         quote that opens a ticket (2 IOC orders) with `rtrb` ring sinks, the ticket closed \
-         untimed between samples by an ack and a fill per order through `Engine::on_report`; \
-         `open_to_first_send` = the part before the first `OrderSink::send`. (b) the gateway \
-         stage's path for one order: ring pop → FIX session send (NewOrderSingle encode) → \
-         flush, through the loopback venue of the threaded bench. Config \
-         `config/bench-threshold.toml`; synthetic engine time 1 ms per quote.",
-    );
-    let tmp = tempfile::tempdir().expect("temporary directory");
-    let cfg = pipeline::config(tmp.path(), "");
-    let n = b.count(SAMPLES) as usize;
-    let quotes = pipeline::dislocations(&cfg, n + 1);
-    let mut engine = Engine::new(&cfg, KillSwitch::new()).expect("engine builds");
+/// Per-step histograms of one run.
+struct Run {
+    whole: Histogram<u64>,
+    first: Histogram<u64>,
+    gateway: Histogram<u64>,
+    opened: u64,
+}
+
+/// `n` ticket-opening quotes through a fresh engine and loopback venues. With `evict`, every
+/// sample starts with caches emptied of the engine's and the session's data (a write over
+/// `evict`, untimed), as after a preemption by a thread with a large working set.
+fn run(b: &Bench, cfg: &crossarb::config::Config, n: usize, mut evict: Option<&mut [u8]>) -> Run {
+    let quotes = pipeline::dislocations(cfg, n + 1);
+    let mut engine = Engine::new(cfg, KillSwitch::new()).expect("engine builds");
     let (op, mut oc) = RingBuffer::new(ORDER_RING);
     let (ep, mut ec) = RingBuffer::new(RECEIPT_RING);
     let clock = b.clock().clone();
@@ -149,27 +149,34 @@ fn main() {
         q
     };
     engine.on_quote(&stamp(quotes[0], at(0)), at(0), &mut orders, &mut receipts);
-
-    let (mut whole, mut first) = (histogram(), histogram());
-    let mut gw = histogram();
-    let venue = cfg.instruments[cfg.pair.domestic.idx()].venue;
+    let mut r = Run {
+        whole: histogram(),
+        first: histogram(),
+        gateway: histogram(),
+        opened: 0,
+    };
     let mut links: Vec<LoopbackLink> = (0..cfg.venues.len())
-        .map(|k| LoopbackLink::new(&cfg, VenueId(k as u16), t0).expect("loopback venue"))
+        .map(|k| LoopbackLink::new(cfg, VenueId(k as u16), t0).expect("loopback venue"))
         .collect();
     let (mut gp, mut gc) = RingBuffer::<OrderMsg>::new(ORDER_RING);
-    let mut opened = 0u64;
     for (i, q) in quotes.iter().enumerate().skip(1) {
         let now = at(i);
         let q = stamp(*q, now);
+        if let Some(buf) = evict.as_deref_mut() {
+            for k in (0..buf.len()).step_by(64) {
+                buf[k] = buf[k].wrapping_add(1);
+            }
+            black_box(&buf);
+        }
         orders.first = 0;
         let raw = clock.raw();
         orders.raw_quote = raw;
         open_once(&mut engine, &q, now, &mut orders, &mut receipts);
         let end = clock.raw();
         if orders.first != 0 {
-            opened += 1;
-            record(&mut whole, b.ns(raw, end));
-            record(&mut first, b.ns(raw, orders.first));
+            r.opened += 1;
+            record(&mut r.whole, b.ns(raw, end));
+            record(&mut r.first, b.ns(raw, orders.first));
         }
         while ec.pop().is_ok() {}
         // (b) on the first order of this quote, then the engine's bookkeeping.
@@ -177,25 +184,55 @@ fn main() {
             let v = cfg.instruments[m.req.instrument.idx()].venue;
             gp.push(m).expect("gateway ring has room");
             let link = &mut links[v.idx()];
+            if let Some(buf) = evict.as_deref_mut() {
+                for k in (0..buf.len()).step_by(64) {
+                    buf[k] = buf[k].wrapping_add(1);
+                }
+                black_box(&buf);
+            }
             let g0 = clock.raw();
             gateway_once(&mut gc, link, now);
-            record(&mut gw, b.ns(g0, clock.raw()));
+            record(&mut r.gateway, b.ns(g0, clock.raw()));
             link.step(now, &mut |_| {});
-            black_box(v == venue);
         }
         close(&mut engine, &mut oc, &mut orders, &mut receipts, now);
         while ec.pop().is_ok() {}
     }
+    r
+}
+
+fn main() {
+    let b = Bench::start(
+        "ticket_open",
+        "Single-threaded pieces of tick-to-order, no ring hop: (a) `Engine::on_quote` for a \
+         quote that opens a ticket (2 IOC orders) with `rtrb` ring sinks, the ticket closed \
+         untimed between samples by an ack and a fill per order through `Engine::on_report`; \
+         `open_to_first_send` = the part before the first `OrderSink::send`. (b) the gateway \
+         stage's path for one order: ring pop → FIX session send (NewOrderSingle encode) → \
+         flush, through the loopback venue of the threaded bench. Config \
+         `config/bench-threshold.toml`; synthetic engine time 1 ms per quote. `_cold` rows: \
+         the same with a 16 MB write (untimed) before each timed piece, so that it runs from \
+         cold caches, as after a preemption.",
+    );
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let cfg = pipeline::config(tmp.path(), "");
+    let warm = run(&b, &cfg, b.count(SAMPLES) as usize, None);
+    let mut buf = vec![0u8; 16 << 20];
+    let cold = run(&b, &cfg, b.count(COLD_SAMPLES) as usize, Some(&mut buf));
     b.section("Per step (ns)");
     b.note(&format!(
-        "{opened} of {n} quotes opened a ticket. Compare with `tick_to_order`'s threaded \
+        "{} + {} quotes opened a ticket. Compare with `tick_to_order`'s threaded \
          `quote_to_decision` (feed stamp → first send, one hop included) and `decision_to_wire` \
-         (first send → bytes written, one hop included)."
+         (first send → bytes written, one hop included).",
+        warm.opened, cold.opened
     ));
-    let rows: [(&str, &Histogram<u64>); 3] = [
-        ("open_on_quote", &whole),
-        ("open_to_first_send", &first),
-        ("gateway_order", &gw),
+    let rows: [(&str, &Histogram<u64>); 6] = [
+        ("open_on_quote", &warm.whole),
+        ("open_to_first_send", &warm.first),
+        ("gateway_order", &warm.gateway),
+        ("open_on_quote_cold", &cold.whole),
+        ("open_to_first_send_cold", &cold.first),
+        ("gateway_order_cold", &cold.gateway),
     ];
     b.table("ns", 1.0, &rows);
 }
