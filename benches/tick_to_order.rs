@@ -139,7 +139,11 @@ fn main() {
     let cores = support::cores();
     let quotes_n = b.count(40_000) as usize;
     let tmp = tempfile::tempdir().expect("temporary directory");
-    let threads = if cores >= 2 {
+    let threads = if let Ok(t) = std::env::var("CROSSARB_T2O_THREADS") {
+        // An experiment, not the bench: the table says which placement it measured.
+        println!("**`[threads]` from CROSSARB_T2O_THREADS, not the bench's:**\n\n```\n{t}\n```\n");
+        t
+    } else if cores >= 2 {
         THREADS.to_string()
     } else {
         THREADS.replace("core = 0, ", "").replace("core = 1, ", "")

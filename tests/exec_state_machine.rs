@@ -16,7 +16,7 @@ use crossarb::config::{ExecMode, OrderStyle};
 use crossarb::domain::{InstrumentId, Px, Qty, TsNs};
 use crossarb::exec::codes::{Phase, Purpose};
 use crossarb::exec::msg::{OrderId, RejectReason, ReportKind, RequestKind};
-use crossarb::exec::step::{step, DayUse, Input, StepCtx};
+use crossarb::exec::step::{step, step_in_place, DayUse, Input, StepCtx};
 use crossarb::exec::ticket::OrderStatus;
 use crossarb::exec::{Actions, MarketView, Params, TicketState};
 use crossarb::receipt::event::Kind;
@@ -513,4 +513,44 @@ fn table_covers_every_state_code() {
     seen.sort_by_key(|p| *p as u16);
     seen.dedup();
     assert_eq!(seen, Phase::ALL.to_vec());
+}
+
+#[test]
+fn stepping_in_place_with_a_reused_actions_gives_what_the_pure_step_gives_in_every_cell() {
+    let p = params();
+    // One `Actions` for the whole table, as the executor keeps one: a cleared, previously
+    // filled buffer must not leak anything into the next step.
+    let mut acts = Actions::default();
+    for (state, f) in states() {
+        for name in INPUTS {
+            let (inp, now) = input(&f, name);
+            let ctx = f.ctx(&p, &f.mkt, now);
+            let (want_t, want) = step(&f.t, &inp, &ctx);
+            let mut t = f.t;
+            acts.clear();
+            step_in_place(&mut t, &inp, &ctx, &mut acts);
+            assert_eq!(t, want_t, "{state} × {name}: ticket");
+            assert_eq!(acts.orders(), want.orders(), "{state} × {name}: orders");
+            assert_eq!(
+                acts.receipts(),
+                want.receipts(),
+                "{state} × {name}: receipts"
+            );
+            assert_eq!(
+                (
+                    acts.pos_delta,
+                    acts.orders_sent,
+                    acts.cancels_sent,
+                    acts.ids_used
+                ),
+                (
+                    want.pos_delta,
+                    want.orders_sent,
+                    want.cancels_sent,
+                    want.ids_used
+                ),
+                "{state} × {name}: counters"
+            );
+        }
+    }
 }

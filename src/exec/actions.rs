@@ -88,6 +88,17 @@ impl Actions {
         &self.receipts[..self.n_receipts]
     }
 
+    /// Empties it for the next step without touching the arrays (entries past the counts are
+    /// never read).
+    pub fn clear(&mut self) {
+        self.n_orders = 0;
+        self.n_receipts = 0;
+        self.pos_delta = [Qty::ZERO; 2];
+        self.orders_sent = [0; 2];
+        self.cancels_sent = [0; 2];
+        self.ids_used = 0;
+    }
+
     pub(crate) fn order(&mut self, r: OrderRequest) {
         assert!(
             self.n_orders < STEP_ORDERS_MAX,

@@ -53,5 +53,5 @@ pub mod ticket;
 pub use actions::{Actions, STEP_ORDERS_MAX, STEP_RECEIPTS_MAX};
 pub use executor::{Executor, Exposure, OpenError};
 pub use outbox::Outbox;
-pub use step::{step, DayUse, Input, StepCtx};
+pub use step::{step, step_in_place, DayUse, Input, StepCtx};
 pub use ticket::{LegMarket, LegSpec, MarketView, Params, TicketSpec, TicketState};

@@ -51,7 +51,7 @@ pub struct OrderMsg {
 pub struct EngineShared {
     /// Open tickets (for the drain).
     pub open_tickets: Arc<AtomicU64>,
-    /// Quotes stepped so far, stored (release) after `open_tickets` at the end of each step: a
+    /// Quotes stepped so far, stored (release) after `open_tickets` whenever either changed: a
     /// reader that sees quote n here sees the open tickets as of that step or later.
     pub quotes_done: Arc<AtomicU64>,
     /// Set once the engine wrote its `Stop` receipt and its spill queues are empty.
@@ -77,28 +77,32 @@ struct Orders {
 impl OrderSink for Orders {
     fn send(&mut self, req: &OrderRequest) {
         let raw = self.clock.raw();
-        self.tap.order(req);
-        if self.raw_quote != 0 {
-            self.metrics
-                .record(Span::QuoteToDecision, self.raw_quote, raw);
-        }
         let m = OrderMsg {
             req: *req,
             raw_quote: self.raw_quote,
             raw_decided: raw,
         };
-        let Some(&r) = self
+        // The order ring first: the journal record and the metrics sample (two more ring
+        // pushes, each a likely cache miss on a slot the other thread last read) come after
+        // the gateway can see the order.
+        match self
             .route
             .get(req.instrument.idx())
             .filter(|r| **r != usize::MAX)
-        else {
-            self.unrouted += 1;
-            return;
-        };
-        if !self.spill.is_empty() || self.rings[r].push(m).is_err() {
-            push_spill(&mut self.spill, (r, m), |(r, m)| {
-                self.rings[*r].push(*m).is_ok()
-            });
+        {
+            Some(&r) => {
+                if !self.spill.is_empty() || self.rings[r].push(m).is_err() {
+                    push_spill(&mut self.spill, (r, m), |(r, m)| {
+                        self.rings[*r].push(*m).is_ok()
+                    });
+                }
+            }
+            None => self.unrouted += 1,
+        }
+        self.tap.order(req);
+        if self.raw_quote != 0 {
+            self.metrics
+                .record(Span::QuoteToDecision, self.raw_quote, raw);
         }
     }
 }
@@ -170,6 +174,8 @@ pub struct EngineStage {
     drain_ms: i64,
     /// `Stop` was written.
     stopped: bool,
+    /// (open tickets, quotes) as last stored into `shared`.
+    published: (u64, u64),
 }
 
 impl std::fmt::Debug for EngineStage {
@@ -239,6 +245,7 @@ impl EngineStage {
             drain_deadline: None,
             drain_ms,
             stopped: false,
+            published: (u64::MAX, u64::MAX),
         }
     }
 
@@ -280,6 +287,22 @@ impl EngineStage {
     /// Receipts and journal records all reached their rings.
     fn flushed(&self) -> bool {
         self.receipts.spill.is_empty() && self.orders.tap.is_flushed()
+    }
+
+    /// Stores the open tickets and then the quotes stepped into `shared` when they changed.
+    /// Storing them on every spin of the loop kept their cache line moving between this core
+    /// and every reader's (the feed of `benches/tick_to_order.rs` polls them): each store then
+    /// waits for the line to come back.
+    fn publish(&mut self) {
+        let now = (
+            self.engine.executor().open_tickets() as u64,
+            self.engine.stats().quotes,
+        );
+        if now != self.published {
+            self.published = now;
+            self.shared.open_tickets.store(now.0, Ordering::Relaxed);
+            self.shared.quotes_done.store(now.1, Ordering::Release);
+        }
     }
 
     fn flush_spills(&mut self) -> usize {
@@ -354,12 +377,14 @@ impl Stage for EngineStage {
             for _ in 0..BATCH {
                 let Ok(s) = self.quotes[i].pop() else { break };
                 let raw = self.clock.raw();
-                self.orders.metrics.record(Span::FeedToEngine, s.raw, raw);
                 self.orders.raw_quote = s.raw;
                 let now = self.clock.to_utc(raw);
                 self.begin();
                 self.engine
                     .on_quote(&s.quote, now, &mut self.orders, &mut self.receipts);
+                // Recorded after the quote's orders left (same stamps): a metrics ring push
+                // before `on_quote` delayed every order by its cache miss.
+                self.orders.metrics.record(Span::FeedToEngine, s.raw, raw);
                 self.end(&Entry::Quote(QuoteRef::of(&s.quote)), now);
                 n += 1;
             }
@@ -374,13 +399,7 @@ impl Stage for EngineStage {
             self.next_poll = now.plus_ns(POLL_NS);
             n += usize::from(due);
         }
-        self.shared.open_tickets.store(
-            self.engine.executor().open_tickets() as u64,
-            Ordering::Relaxed,
-        );
-        self.shared
-            .quotes_done
-            .store(self.engine.stats().quotes, Ordering::Release);
+        self.publish();
         if self.control.phase() == Phase::Draining {
             self.drain(now);
         }
