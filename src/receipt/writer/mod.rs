@@ -1,7 +1,7 @@
 //! The receipt writer: frames each [`Event`] as a record (see [`crate::receipt`]), buffers it,
 //! rolls segments, and makes records durable as the [`FsyncPolicy`] says. Runs on the receipt
 //! thread (live) or the stepper thread (replay), draining the receipt ring; with `Batch` it owns
-//! one more thread, `receipt-sync` ([`sync`](self::sync)), that runs the fsyncs.
+//! one more thread, `receipt-sync` (`writer/sync.rs`), that runs the fsyncs.
 //!
 //! Per record: one 92-byte encode into the tail of a buffer allocated once, one CRC32, two
 //! compares (sync error? lag bound?), no allocation and no system call unless the buffer is
