@@ -3,88 +3,11 @@
 
 mod receipt_support;
 
-use std::cell::RefCell;
-use std::io::{self, Write};
-use std::path::PathBuf;
-use std::rc::Rc;
-
 use crossarb::config::FsyncPolicy;
 use crossarb::domain::TsNs;
-use crossarb::receipt::{ReceiptWriter, SegmentStore, WriteError};
+use crossarb::receipt::{ReceiptWriter, WriteError};
+use receipt_support::mem::MemStore;
 use receipt_support::*;
-
-/// What the in-memory store saw.
-#[derive(Debug, Default)]
-struct Log {
-    /// Bytes per segment, in order.
-    segments: Vec<Vec<u8>>,
-    /// Number of `write` calls that succeeded.
-    writes: usize,
-    /// Number of syncs, with the segment length at each.
-    syncs: Vec<(usize, usize)>,
-    /// Fail the write call with this number (1-based), if set.
-    fail_write: Option<usize>,
-    /// Fail the sync with this number (1-based), if set.
-    fail_sync: Option<usize>,
-    /// Fail creating the segment with this index, if set.
-    fail_create: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default)]
-struct MemStore(Rc<RefCell<Log>>);
-
-#[derive(Debug)]
-struct MemSegment {
-    log: Rc<RefCell<Log>>,
-    index: usize,
-}
-
-impl Write for MemSegment {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut log = self.log.borrow_mut();
-        if log.fail_write == Some(log.writes + 1) {
-            return Err(io::Error::other("injected write failure"));
-        }
-        log.writes += 1;
-        log.segments[self.index].extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl SegmentStore for MemStore {
-    type Segment = MemSegment;
-
-    fn create(&mut self, index: u32) -> io::Result<MemSegment> {
-        let mut log = self.0.borrow_mut();
-        if log.fail_create == Some(index) {
-            return Err(io::Error::other("injected create failure"));
-        }
-        log.segments.push(Vec::new());
-        assert_eq!(log.segments.len(), index as usize);
-        Ok(MemSegment {
-            log: self.0.clone(),
-            index: index as usize - 1,
-        })
-    }
-
-    fn sync(&mut self, seg: &mut MemSegment) -> io::Result<()> {
-        let mut log = self.0.borrow_mut();
-        if log.fail_sync == Some(log.syncs.len() + 1) {
-            return Err(io::Error::other("injected fsync failure"));
-        }
-        let len = log.segments[seg.index].len();
-        log.syncs.push((seg.index + 1, len));
-        Ok(())
-    }
-
-    fn name(&self, index: u32) -> PathBuf {
-        PathBuf::from(format!("mem/receipts-{index:06}.xrl"))
-    }
-}
 
 fn writer(store: &MemStore, segment_bytes: u64, fsync: FsyncPolicy) -> ReceiptWriter<MemStore> {
     ReceiptWriter::with_store(store.clone(), HASH, TsNs(START_NS), segment_bytes, fsync).unwrap()
@@ -99,7 +22,7 @@ fn every_policy_syncs_the_header_and_each_record() {
     for i in 0..3 {
         w.append(&event(i)).unwrap();
     }
-    let syncs = store.0.borrow().syncs.clone();
+    let syncs = store.log().syncs.clone();
     assert_eq!(
         syncs,
         vec![
@@ -112,18 +35,29 @@ fn every_policy_syncs_the_header_and_each_record() {
 }
 
 #[test]
-fn batch_policy_syncs_the_header_every_n_records_and_on_close() {
+fn batch_policy_writes_each_n_records_at_once_and_close_syncs_the_last_one() {
     let store = MemStore::default();
     let mut w = writer(&store, BIG, FsyncPolicy::Batch(3));
     for i in 0..7 {
         w.append(&event(i)).unwrap();
     }
-    assert_eq!(
-        store.0.borrow().syncs,
-        vec![(1, HDR), (1, HDR + 3 * REC), (1, HDR + 6 * REC)]
-    );
+    assert_eq!(store.log().write_lens, vec![HDR, 3 * REC, 3 * REC]);
     w.close().unwrap();
-    assert_eq!(store.0.borrow().syncs.last(), Some(&(1, HDR + 7 * REC)));
+    let log = store.log();
+    assert_eq!(log.syncs.first(), Some(&(1, HDR)), "header synced at once");
+    assert_eq!(log.syncs.last(), Some(&(1, HDR + 7 * REC)));
+    // Requests coalesce, so which batches got a sync of their own is timing; each sync covers
+    // a whole number of batches, more than the one before.
+    for pair in log.syncs.windows(2) {
+        assert!(pair[0].1 < pair[1].1, "{:?}", log.syncs);
+    }
+    for &(_, len) in &log.syncs {
+        assert!(
+            [0, 3, 6, 7].contains(&((len - HDR) / REC)),
+            "{:?}",
+            log.syncs
+        );
+    }
 }
 
 #[test]
@@ -133,10 +67,10 @@ fn never_policy_writes_only_the_header_until_the_buffer_fills_or_close() {
     for i in 0..100 {
         w.append(&event(i)).unwrap();
     }
-    assert_eq!(store.0.borrow().writes, 1);
-    assert_eq!(store.0.borrow().segments[0].len(), HDR);
+    assert_eq!(store.log().writes, 1);
+    assert_eq!(store.log().segments[0].len(), HDR);
     w.close().unwrap();
-    let log = store.0.borrow();
+    let log = store.log();
     assert_eq!(log.segments[0].len(), HDR + 100 * REC);
     assert_eq!(log.syncs, vec![(1, HDR + 100 * REC)]);
 }
@@ -151,9 +85,10 @@ fn segments_roll_before_a_record_would_pass_segment_bytes() {
     }
     assert_eq!(w.segment_index(), 3);
     w.close().unwrap();
-    let lens: Vec<usize> = store.0.borrow().segments.iter().map(Vec::len).collect();
+    let log = store.log();
+    let lens: Vec<usize> = log.segments.iter().map(Vec::len).collect();
     assert_eq!(lens, vec![HDR + 2 * REC, HDR + 2 * REC, HDR + REC]);
-    let third = &store.0.borrow().segments[2];
+    let third = &log.segments[2];
     assert_eq!(&third[32..36], &3u32.to_le_bytes(), "segment index");
     assert_eq!(
         &third[36..44],
@@ -165,7 +100,7 @@ fn segments_roll_before_a_record_would_pass_segment_bytes() {
 #[test]
 fn a_write_error_poisons_the_writer_and_nothing_more_is_written() {
     let store = MemStore::default();
-    store.0.borrow_mut().fail_write = Some(4); // write 1 is the header
+    store.log().fail_write = Some(4); // write 1 is the header
     let mut w = writer(&store, BIG, FsyncPolicy::Every);
     assert_eq!(w.append(&event(0)).unwrap(), 1);
     assert_eq!(w.append(&event(1)).unwrap(), 2);
@@ -178,7 +113,7 @@ fn a_write_error_poisons_the_writer_and_nothing_more_is_written() {
         first.to_string().contains("mem/receipts-000001.xrl"),
         "{first}"
     );
-    store.0.borrow_mut().fail_write = None;
+    store.log().fail_write = None;
     for result in [w.append(&event(3)).map(|_| ()), w.flush(), w.sync()] {
         match result {
             Err(WriteError::Poisoned { first_error }) => {
@@ -193,24 +128,23 @@ fn a_write_error_poisons_the_writer_and_nothing_more_is_written() {
     assert!(w.poisoned().is_some());
     assert!(matches!(w.close(), Err(WriteError::Poisoned { .. })));
     assert_eq!(
-        store.0.borrow().segments[0].len(),
+        store.log().segments[0].len(),
         HDR + 2 * REC,
         "nothing after the failure"
     );
 }
 
 #[test]
-fn an_fsync_error_poisons_the_writer() {
+fn an_fsync_error_on_the_callers_thread_poisons_the_writer() {
     let store = MemStore::default();
-    store.0.borrow_mut().fail_sync = Some(3); // sync 1 is the header
-    let mut w = writer(&store, BIG, FsyncPolicy::Batch(2));
-    for i in 0..3 {
-        w.append(&event(i)).unwrap();
-    }
-    let err = w.append(&event(3)).unwrap_err();
+    store.log().fail_sync = Some(3); // sync 1 is the header
+    let mut w = writer(&store, BIG, FsyncPolicy::Every);
+    w.append(&event(0)).unwrap();
+    let err = w.append(&event(1)).unwrap_err();
     assert!(matches!(err, WriteError::Io { op: "fsync", .. }), "{err}");
+    assert_eq!(w.durable(), 1);
     assert!(matches!(
-        w.append(&event(4)),
+        w.append(&event(2)),
         Err(WriteError::Poisoned { .. })
     ));
 }
@@ -218,7 +152,7 @@ fn an_fsync_error_poisons_the_writer() {
 #[test]
 fn failing_to_create_the_next_segment_poisons_the_writer() {
     let store = MemStore::default();
-    store.0.borrow_mut().fail_create = Some(2);
+    store.log().fail_create = Some(2);
     let mut w = writer(&store, (HDR + REC) as u64, FsyncPolicy::Never);
     w.append(&event(0)).unwrap();
     let err = w.append(&event(1)).unwrap_err();
@@ -233,7 +167,7 @@ fn failing_to_create_the_next_segment_poisons_the_writer() {
     ));
     drop(w);
     assert_eq!(
-        store.0.borrow().segments[0].len(),
+        store.log().segments[0].len(),
         HDR + REC,
         "segment 1 was completed"
     );
@@ -275,5 +209,5 @@ fn a_writer_dropped_without_close_still_hands_its_records_to_the_os() {
     let mut w = writer(&store, BIG, FsyncPolicy::Never);
     w.append(&event(0)).unwrap();
     drop(w);
-    assert_eq!(store.0.borrow().segments[0].len(), HDR + REC);
+    assert_eq!(store.log().segments[0].len(), HDR + REC);
 }

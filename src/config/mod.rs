@@ -85,7 +85,8 @@
 //! [receipts]
 //! dir = "../target/receipts"
 //! segment_bytes = 67108864        # >= 4096
-//! fsync = "batch"                 # every | never | batch
+//! fsync = "batch"                 # every | never | batch (group commit on a sync thread:
+//!                                 #   durable ≤ 2 fsyncs after each batch; ≤ 8 MiB unsynced)
 //! fsync_batch_records = 256       # >= 1; required iff fsync = "batch"
 //!
 //! [threads]                       # optional; stages not listed: unpinned, backoff

@@ -379,7 +379,12 @@ pub struct Risk {
 pub enum FsyncPolicy {
     /// After every record.
     Every,
-    /// After every `n` records or when the ring drains, whichever first.
+    /// Group commit: every `n` records the writer hands the batch to the OS and its sync thread
+    /// fsyncs everything written so far without making the writer wait; a record is durable
+    /// once the writer's durable watermark reaches it. The writer waits only when it runs
+    /// `receipt::writer::SYNC_LAG_BYTES_MAX` (8 MiB) of records ahead of that watermark, at a
+    /// segment roll, and when the receipt stage syncs (ring drained) or closes the log: those
+    /// return with every record durable.
     Batch(u32),
     /// Never (the OS flushes); fastest, loses the page cache on power loss.
     Never,

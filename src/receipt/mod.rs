@@ -3,7 +3,8 @@
 //!
 //! * [`event`]: what the engine hands over (`Event { kind, ts, payload }`).
 //! * [`format`](mod@format): the byte layout below, as code.
-//! * [`writer`]: [`ReceiptWriter`] frames, buffers, rolls segments, fsyncs per policy; poisoned
+//! * [`writer`]: [`ReceiptWriter`] frames, buffers, rolls segments, fsyncs per policy (`batch`:
+//!   group commit on its own sync thread, durable watermark readable); poisoned
 //!   after the first I/O error. Runs on the receipt thread (live) or the stepper (replay).
 //! * [`reader`]: [`ReceiptReader`] yields every valid record, then one precise error at a torn
 //!   or corrupt tail. [`print`](mod@print) renders records as text, JSON lines or CSV (`crossarb receipts`).
@@ -77,4 +78,4 @@ pub mod reader;
 pub mod writer;
 
 pub use reader::{ReadError, ReceiptReader, Record};
-pub use writer::{DirStore, ReceiptWriter, SegmentStore, WriteError};
+pub use writer::{DirStore, ReceiptWriter, SegmentStore, SegmentSync, Watermark, WriteError};

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod mem;
+
 use std::path::{Path, PathBuf};
 
 use crossarb::domain::{Px, Qty};

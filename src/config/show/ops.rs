@@ -43,7 +43,9 @@ pub(super) fn receipts_threads(w: &mut String, cfg: &Config) {
     );
     let fsync = match r.fsync {
         FsyncPolicy::Every => "every record".to_owned(),
-        FsyncPolicy::Batch(n) => format!("every {n} records or when the ring drains"),
+        FsyncPolicy::Batch(n) => {
+            format!("every {n} records or when the ring drains (group commit on a sync thread)")
+        }
         FsyncPolicy::Never => "never (OS flushes)".to_owned(),
     };
     line(w, format!("  fsync {fsync}"));
