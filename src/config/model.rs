@@ -383,8 +383,8 @@ pub enum FsyncPolicy {
     /// fsyncs everything written so far without making the writer wait; a record is durable
     /// once the writer's durable watermark reaches it. The writer waits only when it runs
     /// `receipt::writer::SYNC_LAG_BYTES_MAX` (8 MiB) of records ahead of that watermark, at a
-    /// segment roll, and when the receipt stage syncs (ring drained) or closes the log: those
-    /// return with every record durable.
+    /// segment roll, and when the log is closed (which returns with every record durable). When
+    /// its ring drains the receipt stage asks for the tail to be synced too, without waiting.
     Batch(u32),
     /// Never (the OS flushes); fastest, loses the page cache on power loss.
     Never,

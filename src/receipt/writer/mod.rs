@@ -197,10 +197,23 @@ impl<S: SegmentStore> ReceiptWriter<S> {
     }
 
     /// Hands buffered records to the OS and makes every record appended so far durable; returns
-    /// when they are (also what the receipt stage does with `Batch` when the ring drains).
+    /// when they are.
     pub fn sync(&mut self) -> Result<(), WriteError> {
         self.check()?;
         self.guarded(|w| w.sync_all())
+    }
+
+    /// Hands buffered records to the OS and, with `Batch`, asks the sync thread to make them
+    /// durable without waiting (what the receipt stage does when its ring drains, so the tail
+    /// of a quiet period does not wait for the next n-th record). With `Every` and `Never` the
+    /// same as [`ReceiptWriter::flush`] (`Every` has nothing unsynced).
+    pub fn request_sync(&mut self) -> Result<(), WriteError> {
+        self.check()?;
+        if self.syncer.is_some() {
+            self.guarded(|w| w.request())
+        } else {
+            self.guarded(|w| w.write_buf())
+        }
     }
 
     /// Syncs whatever the policy (see [`ReceiptWriter::sync`]), then closes the segment and

@@ -1,5 +1,6 @@
 //! The receipt stage: drains the receipt ring into the [`ReceiptWriter`] (fsync per policy:
-//! `batch` syncs every n records or when the ring drains) and the capture rings into the session
+//! `batch` is group commit: the writer's sync thread syncs every n records, and when the ring
+//! drains, without this thread waiting) and the capture rings into the session
 //! capture ([`CaptureWriter`]), so that the run replays through `crossarb replay --feed`, and
 //! the engine's input journal ring into the session journal ([`JournalWriter`]), so that it
 //! replays decision for decision through `crossarb replay --journal`. A
@@ -116,18 +117,20 @@ impl ReceiptStage {
         }
     }
 
+    /// `Every`: the writer synced in `append`. `Batch`: the writer asks its sync thread at
+    /// every n-th record; when the ring drains the stage asks for the tail too, without waiting
+    /// (group commit: this thread never blocks on an fsync). `Never`: nothing.
     fn sync(&mut self, drained: bool) {
         let due = match self.fsync {
-            FsyncPolicy::Every => self.unsynced > 0,
-            FsyncPolicy::Batch(n) => self.unsynced >= n || (drained && self.unsynced > 0),
-            FsyncPolicy::Never => false,
+            FsyncPolicy::Batch(_) => drained && self.unsynced > 0,
+            FsyncPolicy::Every | FsyncPolicy::Never => false,
         };
         if !due {
             return;
         }
         self.unsynced = 0;
         let r: Result<(), WriteError> = match self.writer.as_mut() {
-            Some(w) => w.sync(),
+            Some(w) => w.request_sync(),
             None => Ok(()),
         };
         if let Err(err) = r {
@@ -142,9 +145,6 @@ impl ReceiptStage {
             let Ok(e) = self.receipts.pop() else { break };
             self.write(&e);
             n += 1;
-            if self.fsync == FsyncPolicy::Every {
-                self.sync(false);
-            }
         }
         self.sync(n < limit);
         for i in 0..self.quotes.len() {
