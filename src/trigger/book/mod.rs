@@ -21,12 +21,15 @@
 //! the interval of `now` over which its current quote is usable (the venue's open session window
 //! cut at the quote's age limit): the engine asks about a book up to three times per quote
 //! (report, trigger, executor market view) and each such question is then two comparisons; the
-//! full check runs only outside that interval (`cargo bench --bench replay`).
+//! full check runs only outside that interval (`cargo bench --bench replay`). That judgement
+//! lives in `usable.rs`; this file keeps the table and its updates.
 
 use crate::config::{Instrument, Venue};
 use crate::domain::VENUES_MAX;
 use crate::domain::{InstrumentId, Quote, QuoteFlags, TsNs, VenueId, INSTRUMENTS_MAX, NS_PER_MS};
 use crate::trigger::calendar::{Calendar, CalendarError};
+
+mod usable;
 
 /// Why a book may not be traded on. The values are the `code` of `BookState` receipts
 /// (0 = usable again): part of the format, never reuse one.
@@ -186,15 +189,17 @@ impl BookTable {
         if !self.accept_seq(i, q) {
             return None;
         }
-        // The book or its gap state may have changed: the cached usable interval is void.
-        self.ok_lo[i] = i64::MAX;
-        self.ok_hi[i] = i64::MIN;
         if !q.is_trade() {
             self.books[i] = *q;
             self.has_book[i] = true;
         }
-        // `refresh` at `ts_recv`, known instrument and void cache already established.
+        // `refresh` at `ts_recv` (known instrument), without the cached interval: the book or
+        // its gap state may have changed. A usable book sets a new interval; else it is void.
         let reason = self.evaluate_full(i, q.ts_recv).err();
+        if reason.is_some() {
+            self.ok_lo[i] = i64::MAX;
+            self.ok_hi[i] = i64::MIN;
+        }
         self.report(q.instrument, reason, q.ts_recv)
     }
 
@@ -213,105 +218,6 @@ impl BookTable {
         }
         self.last_seq[i] = q.seq;
         true
-    }
-
-    /// Re-evaluates `id` at `now`; returns a change against the last reported state (the first
-    /// evaluation of an instrument always reports). Call for each leg on timers so that ageing
-    /// and session boundaries are reported too.
-    pub fn refresh(&mut self, id: InstrumentId, now: TsNs) -> Option<BookChange> {
-        let i = id.idx();
-        if i >= INSTRUMENTS_MAX || !self.known[i] {
-            return None;
-        }
-        let reason = self.evaluate(i, now).err();
-        self.report(id, reason, now)
-    }
-
-    /// A change against the last reported state of `id`, recorded as reported.
-    #[inline]
-    fn report(
-        &mut self,
-        id: InstrumentId,
-        reason: Option<Unusable>,
-        now: TsNs,
-    ) -> Option<BookChange> {
-        let i = id.idx();
-        let code = reason.map_or(0, Unusable::code);
-        if code == self.reported[i] {
-            return None;
-        }
-        self.reported[i] = code;
-        Some(BookChange {
-            instrument: id,
-            reason,
-            ts: now,
-        })
-    }
-
-    /// The book of `id` if it is usable at `now`. Does not change the reported state.
-    // `inline(always)`: asked twice per quote by the trigger; left out of line by LTO it cost
-    // ~30 instructions per quote more under callgrind (`cargo bench --bench replay`).
-    #[inline(always)]
-    pub fn usable(&mut self, id: InstrumentId, now: TsNs) -> Result<&Quote, Unusable> {
-        let i = id.idx();
-        if i >= INSTRUMENTS_MAX || !self.known[i] {
-            return Err(Unusable::NoQuote);
-        }
-        self.evaluate(i, now)?;
-        Ok(&self.books[i])
-    }
-
-    #[inline(always)]
-    fn evaluate(&mut self, i: usize, now: TsNs) -> Result<(), Unusable> {
-        if now.0 >= self.ok_lo[i] && now.0 < self.ok_hi[i] {
-            return Ok(());
-        }
-        self.evaluate_miss(i, now)
-    }
-
-    /// [`Self::evaluate`] outside the cached interval (a new quote was evaluated already).
-    #[inline(never)]
-    fn evaluate_miss(&mut self, i: usize, now: TsNs) -> Result<(), Unusable> {
-        self.evaluate_full(i, now)
-    }
-
-    /// The full check; on success caches the interval around `now` with the same answer.
-    // `inline(always)`: run on every quote by `on_quote`; out of line it cost ~25 instructions
-    // per quote more under callgrind (`cargo bench --bench replay`).
-    #[inline(always)]
-    fn evaluate_full(&mut self, i: usize, now: TsNs) -> Result<(), Unusable> {
-        if !self.has_book[i] {
-            return Err(Unusable::NoQuote);
-        }
-        if self.gapped[i] {
-            return Err(Unusable::SeqGap);
-        }
-        let q = &self.books[i];
-        if q.bid_qty.0 <= 0 || q.ask_qty.0 <= 0 {
-            return Err(Unusable::OneSided);
-        }
-        if q.bid_px >= q.ask_px {
-            return Err(Unusable::Crossed);
-        }
-        let v = self.venue_of[i].idx();
-        let age = now.since(q.ts_recv);
-        if !self.calendars[v].is_open(now) {
-            return Err(Unusable::SessionClosed);
-        }
-        if age > self.age_ns_max[v] {
-            return Err(Unusable::Stale);
-        }
-        // `is_open(now)` just answered true: the calendar's window is the open session holding
-        // `now`, and the quote stays fresh while `t − ts_recv ≤ age max`.
-        let (lo, hi, _) = self.calendars[v].window();
-        let fresh_until = q
-            .ts_recv
-            .0
-            .saturating_add(self.age_ns_max[v])
-            .saturating_add(1);
-        self.ok_lo[i] = lo.0;
-        self.ok_hi[i] = hi.0.min(fresh_until);
-        Ok(())
     }
 
     /// The latest book of `id` whatever its state (FX mids, reports).
