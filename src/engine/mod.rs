@@ -29,8 +29,8 @@ use crate::exec::msg::{ExecReport, OrderRequest};
 use crate::exec::{Executor, LegMarket, LegSpec, MarketView, OpenError, Outbox, TicketSpec};
 use crate::receipt::event::{Event, Kind, Payload, Refusal};
 use crate::trigger::{
-    align_lots, BookTable, KillSwitch, LotRatio, NoSignal, Opportunity, Position, Proposal,
-    ResidualLedger, RiskGate, SignalKind, SpreadTrigger, Trip,
+    align_lots, BookTable, Decision, KillSwitch, LotRatio, NoSignal, Opportunity, Position,
+    Proposal, ResidualLedger, RiskGate, Signal, SignalKind, SpreadTrigger, Trip,
 };
 
 /// Risk timers (feed staleness, naked exposure age, kill switch receipts) are polled on quotes
@@ -345,7 +345,24 @@ impl Engine {
     }
 
     fn evaluate(&mut self, now: TsNs, orders: &mut impl OrderSink, sink: &mut impl ReceiptSink) {
-        match self.trigger.evaluate(&mut self.books, now) {
+        match self.trigger.decide(&mut self.books, now) {
+            Decision::Signal(s) => self.on_signal(&s, now, orders, sink),
+            Decision::InBand { .. } => self.last_gate = None,
+            Decision::Unusable(..) | Decision::NonFinite => {}
+        }
+    }
+
+    /// The band was left: the gated opportunity, acted on or refused. Kept out of line: most
+    /// quotes end inside the band, and this path builds the large opportunity.
+    #[inline(never)]
+    fn on_signal(
+        &mut self,
+        s: &Signal,
+        now: TsNs,
+        orders: &mut impl OrderSink,
+        sink: &mut impl ReceiptSink,
+    ) {
+        match self.trigger.opportunity(s, &self.books, now) {
             Ok(opp) => {
                 self.last_gate = None;
                 let mkt = self.market(now);

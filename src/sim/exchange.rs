@@ -129,7 +129,28 @@ impl SimExchange {
     /// Applies a top-of-book update at its `ts_exchange`: orders arriving up to then are matched
     /// first, then displayed sizes are refreshed and resting orders the new book crosses fill.
     /// Trade records only advance time.
+    #[inline]
     pub fn on_market(&mut self, q: &Quote) -> Result<(), SimError> {
+        let i = q.instrument.idx();
+        if q.is_trade() || self.in_flight_total != 0 || !self.resting.is_empty() {
+            return self.on_market_matching(q);
+        }
+        // Nothing in flight or resting (most quotes): the book update is all there is to do.
+        let Some(book) = self.books.get_mut(i) else {
+            return Err(SimError::UnknownInstrument(q.instrument.0));
+        };
+        *book = Book {
+            bid_px: q.bid_px,
+            ask_px: q.ask_px,
+            bid_avail: q.bid_qty.max(Qty::ZERO),
+            ask_avail: q.ask_qty.max(Qty::ZERO),
+        };
+        self.now = self.now.max(q.ts_exchange);
+        Ok(())
+    }
+
+    /// [`Self::on_market`] for a trade record or with requests in flight or orders resting.
+    fn on_market_matching(&mut self, q: &Quote) -> Result<(), SimError> {
         let i = q.instrument.idx();
         if i >= self.books.len() {
             return Err(SimError::UnknownInstrument(q.instrument.0));

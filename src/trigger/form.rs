@@ -61,6 +61,10 @@ pub struct ExactDifference {
     k_dom: i64,
     k_ovs: i64,
     k_c: i64,
+    /// Prices with `|p_dom|, |p_ovs| <` this are within [`MAGNITUDE_MAX`] whatever the other
+    /// (`(MAGNITUDE_MAX − |k_c|) / (|k_dom| + |k_ovs|) + 1`; 0 when `|k_c|` alone exceeds it):
+    /// two comparisons instead of the exact magnitude on most quotes.
+    p_abs_lt: u64,
 }
 
 impl ExactDifference {
@@ -84,17 +88,39 @@ impl ExactDifference {
             (k.is_finite() && r.abs() < 2f64.powi(40) && (k - r).abs() <= 4.0 * U * r.abs())
                 .then_some(r as i64)
         };
+        let (k_dom, k_ovs, k_c) = (
+            whole(a * dom_tick * per_unit / spread_tick)?,
+            whole(b * fx * ovs_tick * per_unit / spread_tick)?,
+            whole(c * 1000.0 / spread_tick)?,
+        );
+        let p_abs_lt = MAGNITUDE_MAX
+            .checked_sub(k_c.unsigned_abs())
+            .map_or(0, |room| {
+                room.checked_div(k_dom.unsigned_abs() + k_ovs.unsigned_abs())
+                    .map_or(u64::MAX, |p| p + 1)
+            });
         Some(ExactDifference {
-            k_dom: whole(a * dom_tick * per_unit / spread_tick)?,
-            k_ovs: whole(b * fx * ovs_tick * per_unit / spread_tick)?,
-            k_c: whole(c * 1000.0 / spread_tick)?,
+            k_dom,
+            k_ovs,
+            k_c,
+            p_abs_lt,
         })
     }
 
     /// The spread in milli-spread-ticks for integer prices, or `None` when the prices are too
     /// large for the float path to be known to snap to it (the caller then uses that path).
-    #[inline]
+    #[inline(always)] // per quote in the trigger: see `SpreadTrigger::values_milli`
     pub fn milli(&self, p_dom: i64, p_ovs: i64) -> Option<i64> {
+        if p_dom.unsigned_abs() < self.p_abs_lt && p_ovs.unsigned_abs() < self.p_abs_lt {
+            // |p| ≤ (MAGNITUDE_MAX − |k_c|) / (|k_dom| + |k_ovs|) for both: within the bound.
+            return Some(self.k_dom * p_dom - self.k_ovs * p_ovs - self.k_c);
+        }
+        self.milli_checked(p_dom, p_ovs)
+    }
+
+    /// [`Self::milli`] with the exact magnitude test.
+    #[inline(never)]
+    fn milli_checked(&self, p_dom: i64, p_ovs: i64) -> Option<i64> {
         let m = p_dom
             .unsigned_abs()
             .saturating_mul(self.k_dom.unsigned_abs())

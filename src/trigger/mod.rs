@@ -26,4 +26,6 @@ pub use calendar::{yyyymmdd, Calendar, CalendarError};
 pub use kill::KillSwitch;
 pub use lots::{align_lots, LotRatio, LotsError, ResidualLedger, TicketLots};
 pub use risk::{Proposal, Refused, RiskError, RiskGate};
-pub use spread::{NoSignal, Opportunity, Position, SignalKind, SpreadError, SpreadTrigger};
+pub use spread::{
+    Decision, NoSignal, Opportunity, Position, Signal, SignalKind, SpreadError, SpreadTrigger,
+};

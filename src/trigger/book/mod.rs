@@ -21,12 +21,15 @@
 //! the interval of `now` over which its current quote is usable (the venue's open session window
 //! cut at the quote's age limit): the engine asks about a book up to three times per quote
 //! (report, trigger, executor market view) and each such question is then two comparisons; the
-//! full check runs only outside that interval (`cargo bench --bench replay`).
+//! full check runs only outside that interval (`cargo bench --bench replay`). That judgement
+//! lives in `usable.rs`; this file keeps the table and its updates.
 
 use crate::config::{Instrument, Venue};
 use crate::domain::VENUES_MAX;
 use crate::domain::{InstrumentId, Quote, QuoteFlags, TsNs, VenueId, INSTRUMENTS_MAX, NS_PER_MS};
 use crate::trigger::calendar::{Calendar, CalendarError};
+
+mod usable;
 
 /// Why a book may not be traded on. The values are the `code` of `BookState` receipts
 /// (0 = usable again): part of the format, never reuse one.
@@ -186,14 +189,18 @@ impl BookTable {
         if !self.accept_seq(i, q) {
             return None;
         }
-        // The book or its gap state may have changed: the cached usable interval is void.
-        self.ok_lo[i] = i64::MAX;
-        self.ok_hi[i] = i64::MIN;
         if !q.is_trade() {
             self.books[i] = *q;
             self.has_book[i] = true;
         }
-        self.refresh(q.instrument, q.ts_recv)
+        // `refresh` at `ts_recv` (known instrument), without the cached interval: the book or
+        // its gap state may have changed. A usable book sets a new interval; else it is void.
+        let reason = self.evaluate_full(i, q.ts_recv).err();
+        if reason.is_some() {
+            self.ok_lo[i] = i64::MAX;
+            self.ok_hi[i] = i64::MIN;
+        }
+        self.report(q.instrument, reason, q.ts_recv)
     }
 
     /// Sequence bookkeeping (see module doc); false when the quote is a duplicate to drop.
@@ -213,83 +220,8 @@ impl BookTable {
         true
     }
 
-    /// Re-evaluates `id` at `now`; returns a change against the last reported state (the first
-    /// evaluation of an instrument always reports). Call for each leg on timers so that ageing
-    /// and session boundaries are reported too.
-    pub fn refresh(&mut self, id: InstrumentId, now: TsNs) -> Option<BookChange> {
-        let i = id.idx();
-        if i >= INSTRUMENTS_MAX || !self.known[i] {
-            return None;
-        }
-        let reason = self.evaluate(i, now).err();
-        let code = reason.map_or(0, Unusable::code);
-        if code == self.reported[i] {
-            return None;
-        }
-        self.reported[i] = code;
-        Some(BookChange {
-            instrument: id,
-            reason,
-            ts: now,
-        })
-    }
-
-    /// The book of `id` if it is usable at `now`. Does not change the reported state.
-    #[inline]
-    pub fn usable(&mut self, id: InstrumentId, now: TsNs) -> Result<&Quote, Unusable> {
-        let i = id.idx();
-        if i >= INSTRUMENTS_MAX || !self.known[i] {
-            return Err(Unusable::NoQuote);
-        }
-        self.evaluate(i, now)?;
-        Ok(&self.books[i])
-    }
-
-    #[inline]
-    fn evaluate(&mut self, i: usize, now: TsNs) -> Result<(), Unusable> {
-        if now.0 >= self.ok_lo[i] && now.0 < self.ok_hi[i] {
-            return Ok(());
-        }
-        self.evaluate_full(i, now)
-    }
-
-    /// The full check; on success caches the interval around `now` with the same answer.
-    fn evaluate_full(&mut self, i: usize, now: TsNs) -> Result<(), Unusable> {
-        if !self.has_book[i] {
-            return Err(Unusable::NoQuote);
-        }
-        if self.gapped[i] {
-            return Err(Unusable::SeqGap);
-        }
-        let q = &self.books[i];
-        if q.bid_qty.0 <= 0 || q.ask_qty.0 <= 0 {
-            return Err(Unusable::OneSided);
-        }
-        if q.bid_px >= q.ask_px {
-            return Err(Unusable::Crossed);
-        }
-        let v = self.venue_of[i].idx();
-        let age = now.since(q.ts_recv);
-        if !self.calendars[v].is_open(now) {
-            return Err(Unusable::SessionClosed);
-        }
-        if age > self.age_ns_max[v] {
-            return Err(Unusable::Stale);
-        }
-        // `is_open(now)` just answered true: the calendar's window is the open session holding
-        // `now`, and the quote stays fresh while `t − ts_recv ≤ age max`.
-        let (lo, hi, _) = self.calendars[v].window();
-        let fresh_until = q
-            .ts_recv
-            .0
-            .saturating_add(self.age_ns_max[v])
-            .saturating_add(1);
-        self.ok_lo[i] = lo.0;
-        self.ok_hi[i] = hi.0.min(fresh_until);
-        Ok(())
-    }
-
     /// The latest book of `id` whatever its state (FX mids, reports).
+    #[inline]
     pub fn latest(&self, id: InstrumentId) -> Option<&Quote> {
         let i = id.idx();
         (i < INSTRUMENTS_MAX && self.has_book[i]).then(|| &self.books[i])

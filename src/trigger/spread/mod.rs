@@ -20,17 +20,22 @@
 //! minimum size at the sides being hit. Unusable books (stale, gapped, crossed, out of session)
 //! and a stale live FX rate stop evaluation before the band ([`NoSignal::Unusable`]).
 //!
+//! Evaluation ([`decide`]): [`SpreadTrigger::decide`] gives a small [`Decision`] per quote and
+//! [`SpreadTrigger::opportunity`] the gated [`Opportunity`] of a signal;
+//! [`SpreadTrigger::evaluate`] is the two in one.
+//!
 //! State API: [`SpreadTrigger::evaluate`] never changes state. The caller reports what it did
 //! with an opportunity: [`SpreadTrigger::confirm`] (a ticket opened: state moves to
 //! Short/Long/Flat, cooldown restarts) or [`SpreadTrigger::decline`] (refused: state unchanged,
 //! cooldown restarts so a refused signal is not re-raised on every quote).
 
+mod decide;
+
 use crate::config::{Fx, Instrument, Leg, Pair, Pricing, SpreadForm};
-use crate::domain::{InstrumentId, Quote, Side, TsNs, NS_PER_MS};
-use crate::receipt::event::Refusal;
-use crate::trigger::book::{BookTable, Unusable};
-use crate::trigger::form::{spread_value, to_milli, ExactDifference};
+use crate::domain::{InstrumentId, Side, TsNs, NS_PER_MS};
+use crate::trigger::form::ExactDifference;
 pub use crate::trigger::signal::{NoSignal, Opportunity, Position, SignalKind};
+pub use decide::{Decision, Signal};
 
 /// Why a trigger could not be built.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -152,221 +157,6 @@ impl SpreadTrigger {
             self.exit_hi_milli,
             self.exit_lo_milli,
         )
-    }
-
-    /// Evaluates the pair at `now`. Never changes state.
-    pub fn evaluate(&self, books: &mut BookTable, now: TsNs) -> Result<Opportunity, NoSignal> {
-        let dom = *books
-            .usable(self.dom, now)
-            .map_err(|r| NoSignal::Unusable(self.dom, r))?;
-        let ovs = *books
-            .usable(self.ovs, now)
-            .map_err(|r| NoSignal::Unusable(self.ovs, r))?;
-        let fx = self.fx_rate(books, now)?;
-        let (want_sell, want_buy) = match self.position {
-            _ if self.rearm => (true, true),
-            Position::Flat => (true, true),
-            Position::Short => (false, true),
-            Position::Long => (true, false),
-        };
-        let (sell, buy) = self.values_milli(&dom, &ovs, fx, want_sell, want_buy)?;
-        let decided = if self.rearm {
-            self.decide_rearm(sell, buy)
-        } else {
-            self.decide(sell, buy)
-        };
-        let Some((side, kind, value, threshold)) = decided else {
-            return Err(NoSignal::InBand {
-                sell_milli: sell,
-                buy_milli: buy,
-            });
-        };
-        let (dom_px, dom_qty, ovs_px, ovs_qty) = match side {
-            Side::Sell => (dom.bid_px, dom.bid_qty, ovs.ask_px, ovs.ask_qty),
-            Side::Buy => (dom.ask_px, dom.ask_qty, ovs.bid_px, ovs.bid_qty),
-        };
-        let opp = Opportunity {
-            side,
-            kind,
-            dom_px,
-            ovs_px,
-            dom_qty,
-            ovs_qty,
-            spread_milli: value,
-            threshold_milli: threshold,
-            fx,
-            ts: now,
-            dom_ts_exchange: dom.ts_exchange,
-        };
-        self.gates(opp, &dom, &ovs)
-    }
-
-    fn gates(&self, opp: Opportunity, dom: &Quote, ovs: &Quote) -> Result<Opportunity, NoSignal> {
-        let gated = |refusal, value, limit| NoSignal::Gated {
-            opp,
-            refusal,
-            value,
-            limit,
-        };
-        if let Some(last) = self.last_signal {
-            let elapsed = opp.ts.since(last);
-            if elapsed < self.cooldown_ns {
-                return Err(gated(Refusal::Cooldown, elapsed, self.cooldown_ns));
-            }
-        }
-        let skew = dom.ts_exchange.since(ovs.ts_exchange).abs();
-        if skew > self.skew_ns_max {
-            return Err(gated(Refusal::LegSkew, skew, self.skew_ns_max));
-        }
-        if opp.dom_qty.0 < self.dom_size_min {
-            return Err(gated(Refusal::SizeShort, opp.dom_qty.0, self.dom_size_min));
-        }
-        if opp.ovs_qty.0 < self.ovs_size_min {
-            return Err(gated(Refusal::SizeShort, opp.ovs_qty.0, self.ovs_size_min));
-        }
-        Ok(opp)
-    }
-
-    /// The FX rate at `now`: fixed, or the live instrument's mid if fresh.
-    fn fx_rate(&self, books: &BookTable, now: TsNs) -> Result<f64, NoSignal> {
-        match self.fx {
-            Fx::Fixed(r) => Ok(r),
-            Fx::Live {
-                instrument,
-                stale_ms_max,
-            } => {
-                let bad = |r| Err(NoSignal::Unusable(instrument, r));
-                let Some(q) = books.latest(instrument) else {
-                    return bad(Unusable::NoQuote);
-                };
-                if books.is_gapped(instrument) {
-                    return bad(Unusable::SeqGap);
-                }
-                if q.bid_qty.0 <= 0 || q.ask_qty.0 <= 0 {
-                    return bad(Unusable::OneSided);
-                }
-                if q.bid_px >= q.ask_px {
-                    return bad(Unusable::Crossed);
-                }
-                if now.since(q.ts_recv) > stale_ms_max.saturating_mul(NS_PER_MS) {
-                    return bad(Unusable::Stale);
-                }
-                Ok(q.mid_x2() as f64 * self.fx_tick * 0.5)
-            }
-        }
-    }
-
-    /// The sell and buy values in milli-spread-ticks (`i64::MIN` / `i64::MAX` for a side not
-    /// wanted), each rounded toward not triggering. The exact integer path when it applies: on
-    /// mids both are the same integer, computed once.
-    #[inline]
-    fn values_milli(
-        &self,
-        dom: &Quote,
-        ovs: &Quote,
-        fx: f64,
-        want_sell: bool,
-        want_buy: bool,
-    ) -> Result<(i64, i64), NoSignal> {
-        if let Some(x) = self.exact {
-            let exact = match self.pricing {
-                Pricing::Mid => x.milli(dom.mid_x2(), ovs.mid_x2()).map(|v| (v, v)),
-                Pricing::Executable => x
-                    .milli(dom.bid_px.0, ovs.ask_px.0)
-                    .zip(x.milli(dom.ask_px.0, ovs.bid_px.0)),
-            };
-            if let Some((sell, buy)) = exact {
-                return Ok((
-                    if want_sell { sell } else { i64::MIN },
-                    if want_buy { buy } else { i64::MAX },
-                ));
-            }
-        }
-        self.values_milli_float(dom, ovs, fx, want_sell, want_buy)
-    }
-
-    fn values_milli_float(
-        &self,
-        dom: &Quote,
-        ovs: &Quote,
-        fx: f64,
-        want_sell: bool,
-        want_buy: bool,
-    ) -> Result<(i64, i64), NoSignal> {
-        let sell = if want_sell {
-            self.value_milli(dom, ovs, fx, Side::Sell)?
-        } else {
-            i64::MIN
-        };
-        let buy = if want_buy {
-            self.value_milli(dom, ovs, fx, Side::Buy)?
-        } else {
-            i64::MAX
-        };
-        Ok((sell, buy))
-    }
-
-    /// The sell (`Side::Sell`) or buy value in milli-spread-ticks, rounded toward not triggering.
-    fn value_milli(&self, dom: &Quote, ovs: &Quote, fx: f64, side: Side) -> Result<i64, NoSignal> {
-        let (pd, po) = match (self.pricing, side) {
-            (Pricing::Mid, _) => (
-                dom.mid_x2() as f64 * self.dom_tick * 0.5,
-                ovs.mid_x2() as f64 * self.ovs_tick * 0.5,
-            ),
-            (Pricing::Executable, Side::Sell) => (
-                dom.bid_px.0 as f64 * self.dom_tick,
-                ovs.ask_px.0 as f64 * self.ovs_tick,
-            ),
-            (Pricing::Executable, Side::Buy) => (
-                dom.ask_px.0 as f64 * self.dom_tick,
-                ovs.bid_px.0 as f64 * self.ovs_tick,
-            ),
-        };
-        let v = spread_value(self.form, pd, po, fx) / self.spread_tick;
-        to_milli(v, side == Side::Sell).ok_or(NoSignal::NonFinite)
-    }
-
-    /// Hysteresis with trading exits: entries from Flat at the entry band, exits back inside
-    /// the exit band (`sell ≥ hi`, `buy ≤ lo` compare milli-ticks).
-    fn decide(&self, sell: i64, buy: i64) -> Option<(Side, SignalKind, i64, i64)> {
-        match self.position {
-            Position::Flat if sell >= self.entry_hi_milli => {
-                Some((Side::Sell, SignalKind::Entry, sell, self.entry_hi_milli))
-            }
-            Position::Flat if buy <= self.entry_lo_milli => {
-                Some((Side::Buy, SignalKind::Entry, buy, self.entry_lo_milli))
-            }
-            Position::Short if buy <= self.exit_hi_milli => {
-                Some((Side::Buy, SignalKind::Exit, buy, self.exit_hi_milli))
-            }
-            Position::Long if sell >= self.exit_lo_milli => {
-                Some((Side::Sell, SignalKind::Exit, sell, self.exit_lo_milli))
-            }
-            _ => None,
-        }
-    }
-
-    /// The plain threshold rule (`pair.exit = "rearm"`), in this order: spread > entry and not
-    /// already short → sell; spread < −entry and not already long → buy; |spread| < exit while
-    /// not flat → re-arm (an `Exit` the engine does not trade). Strict comparisons, as the rule
-    /// is usually written; on milli-ticks no float tie can flip them.
-    fn decide_rearm(&self, sell: i64, buy: i64) -> Option<(Side, SignalKind, i64, i64)> {
-        if self.position != Position::Short && sell > self.entry_hi_milli {
-            return Some((Side::Sell, SignalKind::Entry, sell, self.entry_hi_milli));
-        }
-        if self.position != Position::Long && buy < self.entry_lo_milli {
-            return Some((Side::Buy, SignalKind::Entry, buy, self.entry_lo_milli));
-        }
-        let inside = sell < self.exit_hi_milli && buy > self.exit_lo_milli;
-        match self.position {
-            Position::Short if inside => {
-                Some((Side::Buy, SignalKind::Exit, buy, self.exit_hi_milli))
-            }
-            Position::Long if inside => {
-                Some((Side::Sell, SignalKind::Exit, sell, self.exit_lo_milli))
-            }
-            _ => None,
-        }
     }
 
     /// A ticket opened on `opp`: moves the state and restarts the cooldown.
