@@ -60,8 +60,10 @@ fn spin_pop(c: &mut Consumer<Quote>) -> Quote {
     }
 }
 
-/// Ping-pong between a thread on core 0 and one on core 1: (one-way ns, round-trip ns).
-fn floors(b: &support::Bench, samples: u64) -> (Histogram<u64>, Histogram<u64>) {
+/// Ping-pong between a thread on core 0 and one on core 1: (one-way ns, round-trip ns). With
+/// `gap_ns` > 0 the driver spins that long between samples (as the pipeline's feed does between
+/// quotes), so both threads have idled as long as the pipeline's stages have when a sample starts.
+fn floors(b: &support::Bench, samples: u64, gap_ns: u64) -> (Histogram<u64>, Histogram<u64>) {
     let (mut ab_tx, mut ab_rx) = RingBuffer::<Quote>::new(1024);
     let (mut ba_tx, mut ba_rx) = RingBuffer::<Quote>::new(1024);
     let stop = Arc::new(AtomicBool::new(false));
@@ -87,6 +89,12 @@ fn floors(b: &support::Bench, samples: u64) -> (Histogram<u64>, Histogram<u64>) 
         }
         let start = clock.raw();
         for i in 0..samples {
+            if gap_ns > 0 {
+                let idle_from = clock.raw();
+                while clock.delta_as_nanos(idle_from, clock.raw()) < gap_ns {
+                    std::hint::spin_loop();
+                }
+            }
             let t0 = clock.raw();
             spin_push(&mut ab_tx, q);
             std::hint::black_box(spin_pop(&mut ba_rx));
@@ -195,7 +203,8 @@ fn main() {
     let sent = p.progress.sent.load(Ordering::Relaxed);
     let forced = p.progress.forced.load(Ordering::Relaxed);
 
-    let (one_hop, two_hop) = floors(&b, b.count(1_000_000));
+    let (one_hop, two_hop) = floors(&b, b.count(1_000_000), 0);
+    let (_, two_hop_paced) = floors(&b, b.count(10_000), pipeline::GAP_NS_MIN);
 
     b.section("Tick-to-order vs ring-hop floors (one way, ns)");
     let pinning = if cores >= 2 {
@@ -223,6 +232,7 @@ fn main() {
             ("decision_to_wire", lat.get(Span::DecisionToWire)),
             ("one_hop_floor", &one_hop),
             ("two_hop_floor", &two_hop),
+            ("two_hop_floor_paced", &two_hop_paced),
         ],
     );
     let p50 = |h: &Histogram<u64>| h.value_at_quantile(0.5) as f64;
@@ -230,6 +240,11 @@ fn main() {
         (
             "ratio_tick_to_order_p50_over_two_hop_p50",
             p50(t2o) / p50(&two_hop).max(1.0),
+            "x",
+        ),
+        (
+            "ratio_tick_to_order_p50_over_paced_two_hop_p50",
+            p50(t2o) / p50(&two_hop_paced).max(1.0),
             "x",
         ),
         ("quotes_sent", sent as f64, "count"),
