@@ -84,7 +84,7 @@ pub enum Command {
     /// threads until SIGINT/SIGTERM; prints latency histograms on exit (and on SIGUSR1).
     Run(run::Args),
     /// Venue simulator: serves captures (or the synthetic feed) as live UDP/TCP feeds and
-    /// accepts FIX 4.4 orders, matched by the simulated exchange, on the [live] addresses.
+    /// accepts FIX 4.4 orders, matched by the simulated exchange, on the `[live]` addresses.
     VenueSim(venue_sim::Args),
 }
 

@@ -268,7 +268,7 @@ pub fn write(decoded: &Decoded, output: &Path) -> Result<Written, ImportError> {
     write_with_progress(decoded, output, &mut |_, _| {})
 }
 
-/// [`write`], reporting `(records written, total)` every 65,536 records and at the end.
+/// [`write()`], reporting `(records written, total)` every 65,536 records and at the end.
 pub fn write_with_progress(
     decoded: &Decoded,
     output: &Path,

@@ -12,7 +12,7 @@
 //! |   4 |    2 | `version`  | 1                                                             |
 //! |   6 |    2 | `count`    | number of quote records that follow, 1..=[`FRAME_QUOTES_MAX`] |
 //! |   8 |    8 | `first_seq`| feed sequence number of the first record; record `i` is `first_seq + i` |
-//! |  16 | 64×n | records    | `count` × 64-byte [`Quote`] (layout in [`crate::domain::quote`]) |
+//! |  16 | 64×n | records    | `count` × 64-byte [`Quote`] (layout in [`crate::domain::Quote`]) |
 //!
 //! The frame length is exactly `16 + 64 × count`; anything else is an error. Sequence numbers
 //! are per feed (one sender socket), start at 1 and increase by one per record: a frame whose

@@ -1,5 +1,5 @@
 //! Replay: the deterministic single-thread stepper. It merges the capture files (or the config's
-//! synthetic feed) by receive time, and steps the [`Engine`] and the seeded [`SimExchange`]
+//! synthetic feed) by receive time, and steps the [`crate::engine::Engine`] and the seeded [`crate::sim::SimExchange`]
 //! against a simulated clock: at each step it takes the earliest of the next quote delivery, the
 //! next simulated-exchange report and the executor's next deadline. Same input + same seed ⇒
 //! byte-identical receipts.

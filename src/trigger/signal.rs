@@ -53,7 +53,7 @@ pub struct Opportunity {
     pub dom_ts_exchange: TsNs,
 }
 
-/// Why [`SpreadTrigger::evaluate`] gave no opportunity.
+/// Why [`crate::trigger::SpreadTrigger::evaluate`] gave no opportunity.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum NoSignal {
     /// A leg's book or the live FX rate is unusable (no receipt: `BookState` records it).

@@ -2,7 +2,7 @@
 //! It serves captures (or the config's synthetic feed) as live XAQF feeds
 //! ([`crate::feed::wire`]) to the `[[live.feeds]]` addresses at recorded pace × N — each quote
 //! stamped with the wall-clock time it is sent, so ages and skews are real — and runs a FIX 4.4
-//! acceptor per `[[live.fix]]` session ([`fix`]) that matches orders with the seeded
+//! acceptor per `[[live.fix]]` session (`fix.rs`) that matches orders with the seeded
 //! [`SimExchange`] (latency, partial fills, rejects per `[[replay.sim]]`) against the book it is
 //! serving. One thread, non-blocking sockets; stops on a stop signal, at the end of the input, or
 //! after a given time. Unlike [`crate::sim`] it reads the clock and owns sockets: it is a live

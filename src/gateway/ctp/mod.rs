@@ -1,7 +1,7 @@
 //! CTP (SFIT Trader API) gateway for the domestic leg.
 //!
 //! Two threads meet here. The executor holds a [`CtpGateway`]: it pushes `OrderRequest`s and
-//! polls `ExecReport`s over two `rtrb` rings ([`rings`]), lock- and allocation-free. The session
+//! polls `ExecReport`s over two `rtrb` rings ([`rings()`]), lock- and allocation-free. The session
 //! thread runs `CtpSession::do_work` (feature `ctp`; the driver in `runtime/` or a test owns the
 //! thread): it turns requests into `ReqOrderInsert` / `ReqOrderAction`, and the CTP callbacks
 //! (delivered by `ctp-rs` over an `mpsc` channel from the C++ thread) into reports through the

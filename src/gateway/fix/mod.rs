@@ -4,7 +4,7 @@
 //! and times in and writes the session's outbound bytes out; tests drive it directly.
 //!
 //! Layout: [`text`] numbers and timestamps; [`stamp`] the per-second timestamp cache; [`codec`]
-//! encoder; [`decode`] decoder; [`value`] typed field values; [`msg`] typed messages; [`app`]
+//! encoder; [`mod@decode`] decoder; [`value`] typed field values; [`msg`] typed messages; [`app`]
 //! OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session, `config` its settings;
 //! [`event`] its outputs; [`store`] sequence file and resend ring, `resend` the answer to a ResendRequest; [`driver`] the mio TCP driver;
 //! [`acceptor`] the broker side (venue simulator, tests).

@@ -5,7 +5,7 @@
 //! Every engine call — start, quote (`now` = when the engine took it from its ring, not the
 //! quote's receive stamp), report, timer, stop — is journalled with its `now` and what the
 //! receipt sink accepted, and so is every order sent and every kill switch change
-//! ([`super::journal_tap`]): `crossarb replay --journal` feeds the same inputs to the same engine.
+//! (`journal_tap`): `crossarb replay --journal` feeds the same inputs to the same engine.
 //!
 //! Full policies: an order or receipt the ring cannot take goes to a preallocated spill queue
 //! that is retried first on every step — nothing is dropped; while receipts spill,

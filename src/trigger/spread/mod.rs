@@ -15,12 +15,12 @@
 //! Flat & sell ≥ c+e → sell-spread entry; Flat & buy ≤ c−e → buy-spread entry;
 //! Short & buy ≤ c+x → exit (buy back); Long & sell ≥ c−x → exit (sell back).
 //!
-//! Gates once the band is left (each yields [`NoSignal::Gated`] with a [`Refusal`] and the two
+//! Gates once the band is left (each yields [`NoSignal::Gated`] with a [`crate::receipt::event::Refusal`] and the two
 //! compared values): cooldown since the last signal acted on, leg skew of exchange timestamps,
 //! minimum size at the sides being hit. Unusable books (stale, gapped, crossed, out of session)
 //! and a stale live FX rate stop evaluation before the band ([`NoSignal::Unusable`]).
 //!
-//! Evaluation ([`decide`]): [`SpreadTrigger::decide`] gives a small [`Decision`] per quote and
+//! Evaluation (`decide.rs`): [`SpreadTrigger::decide`] gives a small [`Decision`] per quote and
 //! [`SpreadTrigger::opportunity`] the gated [`Opportunity`] of a signal;
 //! [`SpreadTrigger::evaluate`] is the two in one.
 //!
