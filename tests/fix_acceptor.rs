@@ -10,9 +10,7 @@ use crossarb::exec::msg::{OrderId, OrderRequest, ReportKind, RequestKind, Tif};
 use crossarb::feed::decimal::Decimal;
 use crossarb::gateway::fix::acceptor::Step;
 use crossarb::gateway::fix::msg::{ExecutionReport, Logon};
-use crossarb::gateway::fix::{
-    decode, Acceptor, AcceptorConfig, Encoder, Event, FixMsg, Header, Session, State,
-};
+use crossarb::gateway::fix::{decode, Acceptor, AcceptorConfig, Event, FixMsg, Session, State};
 use fix_support::*;
 
 fn acceptor() -> Acceptor {
@@ -252,16 +250,12 @@ fn bytes_that_are_not_fix_close_the_connection_and_a_bad_checksum_is_skipped() {
 
 /// One message from CLIENT to BROKER (the acceptor's inbound); `poss_dup` marks a resend.
 fn client(seq: u64, m: &FixMsg<'_>, poss_dup: bool) -> Vec<u8> {
-    let mut buf = vec![0u8; 4096];
-    let h = Header {
-        msg_type: m.msg_type(),
-        sender: b"CLIENT",
-        target: b"BROKER",
+    fix_support::frame_between(
+        b"CLIENT",
+        b"BROKER",
         seq,
-        sending_time: secs(1),
-        orig_sending_time: poss_dup.then_some(T0),
-    };
-    let mut enc = Encoder::new(&mut buf, &h);
-    m.write_body(enc.fields());
-    enc.finish().unwrap().to_vec()
+        m,
+        secs(1),
+        poss_dup.then_some(T0),
+    )
 }

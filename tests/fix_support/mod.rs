@@ -59,11 +59,23 @@ pub fn session() -> Session {
 
 /// One message from BROKER to CLIENT.
 pub fn frame(seq: u64, m: &FixMsg<'_>, now: TsNs, orig: Option<TsNs>) -> Vec<u8> {
+    frame_between(b"BROKER", b"CLIENT", seq, m, now, orig)
+}
+
+/// One message from `sender` to `target`; `orig` makes it a PossDup resend.
+pub fn frame_between(
+    sender: &[u8],
+    target: &[u8],
+    seq: u64,
+    m: &FixMsg<'_>,
+    now: TsNs,
+    orig: Option<TsNs>,
+) -> Vec<u8> {
     let mut buf = vec![0u8; 4096];
     let h = Header {
         msg_type: m.msg_type(),
-        sender: b"BROKER",
-        target: b"CLIENT",
+        sender,
+        target,
         seq,
         sending_time: now,
         orig_sending_time: orig,
