@@ -98,10 +98,7 @@ impl Stepper {
                 }
                 let Some(q) = input.next() else { break };
                 self.admit(q);
-                read += 1;
-                if read & 0xFFFF == 0 {
-                    progress(read, total);
-                }
+                count_read(&mut read, total, progress);
             }
             let Some(t) = self.next_time(input) else {
                 break;
@@ -144,10 +141,7 @@ impl Stepper {
                 (tq, Some(te)) if tq.is_none_or(|tq| te <= tq) => self.step(te, sink)?,
                 _ => {
                     let Some(q) = input.next_ref() else { break };
-                    read += 1;
-                    if read & 0xFFFF == 0 {
-                        progress(read, total);
-                    }
+                    count_read(&mut read, total, progress);
                     self.quote_direct(q, sink)?;
                 }
             }
@@ -177,10 +171,7 @@ impl Stepper {
         total: u64,
     ) -> Result<(), ReplayError> {
         while let Some(q) = input.next_ref() {
-            *read += 1;
-            if *read & 0xFFFF == 0 {
-                progress(*read, total);
-            }
+            count_read(read, total, progress);
             self.quote_direct(q, sink)?;
             if sink.error.is_some() || !self.idle() {
                 break;
@@ -270,5 +261,14 @@ impl Stepper {
             self.sim.submit(&req, now, &mut is_open)?;
         }
         Ok(())
+    }
+}
+
+/// Counts one quote read from the input; reports progress every 65,536 quotes.
+#[inline]
+fn count_read(read: &mut u64, total: u64, progress: &mut dyn FnMut(u64, u64)) {
+    *read += 1;
+    if *read & 0xFFFF == 0 {
+        progress(*read, total);
     }
 }
