@@ -234,3 +234,25 @@ fn a_writer_dropped_without_close_joins_its_sync_thread() {
         "the buffer reached the OS"
     );
 }
+
+#[test]
+fn request_sync_makes_the_tail_of_a_batch_durable_without_sync_or_close() {
+    let store = MemStore::default();
+    let mut w = writer(&store, BIG, 256);
+    let mark = w.watermark();
+    for i in 0..3 {
+        w.append(&event(i)).unwrap();
+    }
+    w.request_sync().unwrap();
+    // The sync thread runs on its own; yield until it has (bounded: a lost request fails here).
+    let mut yields = 0;
+    while mark.durable() < 3 && yields < 1_000_000 {
+        thread::yield_now();
+        yields += 1;
+    }
+    assert_eq!(mark.durable(), 3, "the tail was requested and synced");
+    assert_eq!(store.log().syncs.last(), Some(&(1, HDR + 3 * REC)));
+    w.request_sync().unwrap(); // nothing left to ask for
+    w.close().unwrap();
+    assert_eq!(mark.durable(), 3);
+}

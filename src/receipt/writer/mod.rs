@@ -205,14 +205,15 @@ impl<S: SegmentStore> ReceiptWriter<S> {
 
     /// Hands buffered records to the OS and, with `Batch`, asks the sync thread to make them
     /// durable without waiting (what the receipt stage does when its ring drains, so the tail
-    /// of a quiet period does not wait for the next n-th record). With `Every` and `Never` the
-    /// same as [`ReceiptWriter::flush`] (`Every` has nothing unsynced).
+    /// of a quiet period does not wait for the next n-th record); nothing when every record is
+    /// already requested. With `Every` and `Never` the same as [`ReceiptWriter::flush`]
+    /// (`Every` has nothing unsynced).
     pub fn request_sync(&mut self) -> Result<(), WriteError> {
         self.check()?;
-        if self.syncer.is_some() {
-            self.guarded(|w| w.request())
-        } else {
-            self.guarded(|w| w.write_buf())
+        match &self.syncer {
+            Some(_) if self.unsynced == 0 => Ok(()),
+            Some(_) => self.guarded(|w| w.request()),
+            None => self.guarded(|w| w.write_buf()),
         }
     }
 

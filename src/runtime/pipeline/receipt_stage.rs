@@ -32,7 +32,6 @@ pub struct ReceiptStage {
     journal: Option<JournalWriter>,
     journal_ring: Option<rtrb::Consumer<Record>>,
     fsync: FsyncPolicy,
-    unsynced: u32,
     failed: Arc<AtomicBool>,
     /// First error (receipts or capture), reported at shutdown.
     pub error: Arc<std::sync::Mutex<Option<String>>>,
@@ -62,7 +61,6 @@ impl ReceiptStage {
             journal: None,
             journal_ring: None,
             fsync,
-            unsynced: 0,
             failed,
             error: Arc::default(),
         }
@@ -108,27 +106,20 @@ impl ReceiptStage {
         let Some(w) = self.writer.as_mut() else {
             return;
         };
-        match w.append(e) {
-            Ok(_) => self.unsynced += 1,
-            Err(err) => {
-                self.writer = None;
-                self.fail("receipts", &err);
-            }
+        if let Err(err) = w.append(e) {
+            self.writer = None;
+            self.fail("receipts", &err);
         }
     }
 
     /// `Every`: the writer synced in `append`. `Batch`: the writer asks its sync thread at
     /// every n-th record; when the ring drains the stage asks for the tail too, without waiting
-    /// (group commit: this thread never blocks on an fsync). `Never`: nothing.
+    /// (group commit: this thread never blocks on an fsync; the writer knows whether anything
+    /// is left to ask for). `Never`: nothing.
     fn sync(&mut self, drained: bool) {
-        let due = match self.fsync {
-            FsyncPolicy::Batch(_) => drained && self.unsynced > 0,
-            FsyncPolicy::Every | FsyncPolicy::Never => false,
-        };
-        if !due {
+        if !(drained && matches!(self.fsync, FsyncPolicy::Batch(_))) {
             return;
         }
-        self.unsynced = 0;
         let r: Result<(), WriteError> = match self.writer.as_mut() {
             Some(w) => w.request_sync(),
             None => Ok(()),
