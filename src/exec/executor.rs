@@ -77,17 +77,11 @@ pub struct Executor {
     params: Params,
     instruments: [InstrumentId; 2],
     tickets: [Option<TicketState>; TICKETS_MAX],
-    /// Per slot, set after every step (the only place a ticket changes): its next deadline and
-    /// whether it is open. Scanning the tickets (~1 KB each) on every engine call instead cost
-    /// ~3,500 instructions and a cache-cold 16 KB per call in the threaded pipeline.
-    deadline: [Option<TsNs>; TICKETS_MAX],
-    open: [bool; TICKETS_MAX],
-    /// Per slot, set with `deadline`: the ticket's id (0 = empty slot), whether it is stuck, and
-    /// whether its slot may be reused (closed, settled, nothing live). Opening a ticket scanned
-    /// the 16 tickets for these (~700 instructions per open in the `ticket_open` bench).
-    ids: [u32; TICKETS_MAX],
-    stuck: [bool; TICKETS_MAX],
-    reusable: [bool; TICKETS_MAX],
+    /// Per slot, what the engine asks of its ticket, set after every step (the only place a
+    /// ticket changes). Scanning the tickets (~1 KB each) on every engine call instead cost
+    /// ~3,500 instructions and a cache-cold 16 KB per call in the threaded pipeline, and ~700
+    /// instructions per ticket opened (`ticket_open` bench).
+    slots: [Slot; TICKETS_MAX],
     /// The step output, reused: building and returning a fresh ~5.5 KB `Actions` per step cost
     /// more than the step (see `step_in_place`).
     acts: Actions,
@@ -101,6 +95,33 @@ pub struct Executor {
 }
 
 const LEGS: [Leg; 2] = [Leg::Domestic, Leg::Overseas];
+
+/// A ticket slot as the executor's queries see it (all empty/false for an empty slot).
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    /// The ticket's id; 0 = empty slot.
+    id: u32,
+    /// Its next deadline.
+    deadline: Option<TsNs>,
+    /// Still working (not closed).
+    open: bool,
+    /// Ended `Stuck`.
+    stuck: bool,
+    /// Closed, settled, nothing live: the slot may be reused.
+    reusable: bool,
+}
+
+impl Slot {
+    fn of(t: &TicketState, params: &Params) -> Slot {
+        Slot {
+            id: t.id,
+            deadline: t.next_deadline(params),
+            open: t.phase.is_open(),
+            stuck: t.phase == Phase::Stuck,
+            reusable: reusable(t),
+        }
+    }
+}
 
 /// Slots of the order-id → ticket hint table (at most `TICKETS_MAX × 2 × ORDERS_PER_LEG_MAX`
 /// orders are retained at once).
@@ -117,11 +138,7 @@ impl Executor {
             params: Params::from_config(exec),
             instruments: [dom, ovs],
             tickets: [None; TICKETS_MAX],
-            deadline: [None; TICKETS_MAX],
-            open: [false; TICKETS_MAX],
-            ids: [0; TICKETS_MAX],
-            stuck: [false; TICKETS_MAX],
-            reusable: [false; TICKETS_MAX],
+            slots: [Slot::default(); TICKETS_MAX],
             acts: Actions::default(),
             owner: [(0, 0); ORDER_INDEX],
             next_ticket: 1,
@@ -240,8 +257,8 @@ impl Executor {
             if self.tickets[slot].is_none() {
                 continue;
             }
-            let due = self.deadline[slot].is_some_and(|d| d <= now);
-            if !(self.open[slot] || due) {
+            let due = self.slots[slot].deadline.is_some_and(|d| d <= now);
+            if !(self.slots[slot].open || due) {
                 continue;
             }
             if !out.has_room_for_step() {
@@ -253,7 +270,7 @@ impl Executor {
 
     /// The earliest time `on_timer` has a deadline to act on.
     pub fn next_deadline(&self) -> Option<TsNs> {
-        let cached = self.deadline.iter().flatten().min().copied();
+        let cached = self.slots.iter().filter_map(|s| s.deadline).min();
         debug_assert_eq!(
             cached,
             self.tickets
@@ -276,7 +293,7 @@ impl Executor {
 
     /// Tickets still working (not closed).
     pub fn open_tickets(&self) -> usize {
-        let cached = self.open.iter().filter(|o| **o).count();
+        let cached = self.slots.iter().filter(|s| s.open).count();
         debug_assert_eq!(
             cached,
             self.tickets
@@ -291,7 +308,7 @@ impl Executor {
 
     /// Tickets that ended `Stuck` (kept until a human resolves them): risk stops new tickets.
     pub fn stuck_tickets(&self) -> usize {
-        let cached = self.stuck.iter().filter(|s| **s).count();
+        let cached = self.slots.iter().filter(|s| s.stuck).count();
         debug_assert_eq!(
             cached,
             self.tickets
@@ -367,11 +384,7 @@ impl Executor {
         let acts = &mut self.acts;
         acts.clear();
         step_in_place(t, input, &ctx, acts);
-        self.deadline[slot] = t.next_deadline(&self.params);
-        self.open[slot] = t.phase.is_open();
-        self.ids[slot] = t.id;
-        self.stuck[slot] = t.phase == Phase::Stuck;
-        self.reusable[slot] = reusable(t);
+        self.slots[slot] = Slot::of(t, &self.params);
         for r in acts.orders() {
             self.owner[r.order.0 as usize % ORDER_INDEX] = (r.order.0, slot as u8);
         }
@@ -387,12 +400,12 @@ impl Executor {
     /// An empty slot, else the closed, settled ticket with the lowest id. Stuck tickets and
     /// closed tickets with exposure or live orders are kept (their late reports still count).
     fn free_slot(&self) -> Option<usize> {
-        let cached = if let Some(i) = self.ids.iter().position(|id| *id == 0) {
+        let cached = if let Some(i) = self.slots.iter().position(|s| s.id == 0) {
             Some(i)
         } else {
             (0..TICKETS_MAX)
-                .filter(|&i| self.reusable[i])
-                .min_by_key(|&i| self.ids[i])
+                .filter(|&i| self.slots[i].reusable)
+                .min_by_key(|&i| self.slots[i].id)
         };
         debug_assert_eq!(
             cached,
