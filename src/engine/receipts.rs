@@ -12,10 +12,26 @@ impl Engine {
         orders: &mut impl OrderSink,
         sink: &mut impl ReceiptSink,
     ) {
+        self.drain_after(&[], now, orders, sink);
+    }
+
+    /// [`Engine::drain`] when `sent`, the first orders of the outbox, already went to `orders`
+    /// ahead of the executor call (`exec/entry.rs`).
+    pub(super) fn drain_after(
+        &mut self,
+        sent: &[OrderRequest],
+        now: TsNs,
+        orders: &mut impl OrderSink,
+        sink: &mut impl ReceiptSink,
+    ) {
+        assert!(
+            self.outbox.orders().starts_with(sent),
+            "Invariant: orders sent ahead of the executor are the first it decided"
+        );
         // Every executor call is followed by a drain: refresh the cached per-quote checks here.
         self.deadline = self.exec.next_deadline();
         self.busy = self.exec.open_tickets() > 0;
-        for i in 0..self.outbox.orders().len() {
+        for i in sent.len()..self.outbox.orders().len() {
             let req = self.outbox.orders()[i];
             orders.send(&req);
         }

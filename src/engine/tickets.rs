@@ -130,6 +130,17 @@ impl Engine {
             spread_side: opp.side,
             opened_at: now,
         };
+        // The entry orders leave before the ticket is built (`exec/entry.rs`): building it and
+        // stepping it took ~2,000 instructions and most of the opening step's cache misses
+        // (`benches/ticket_open.rs`, `open_to_first_send`).
+        let early = self.exec.entry_orders(&spec, now, mkt);
+        let sent: &[OrderRequest] = match &early {
+            Some(reqs) => {
+                reqs.iter().for_each(|r| orders.send(r));
+                reqs
+            }
+            None => &[],
+        };
         match self.exec.open(&spec, now, mkt, &mut self.outbox) {
             Ok(id) => {
                 self.stats.tickets += 1;
@@ -148,7 +159,7 @@ impl Engine {
                 self.trigger.decline(opp)
             }
         }
-        self.drain(now, orders, sink);
+        self.drain_after(sent, now, orders, sink);
     }
 
     #[cold]

@@ -10,7 +10,8 @@ use crate::domain::{InstrumentId, Qty, TsNs};
 use crate::exec::actions::{leg_code, payload, Actions};
 use crate::exec::codes::anomaly;
 use crate::exec::codes::Phase;
-use crate::exec::msg::{ExecReport, OrderId};
+use crate::exec::entry::{entry_orders, EntryCtx};
+use crate::exec::msg::{ExecReport, OrderId, OrderRequest};
 use crate::exec::outbox::Outbox;
 use crate::exec::step::{report_receipt, step_in_place, DayUse, Input, StepCtx};
 use crate::exec::ticket::{MarketView, Params, TicketSpec, TicketState, DOM, OVS, TICKETS_MAX};
@@ -212,6 +213,25 @@ impl Executor {
         self.tickets[slot] = Some(TicketState::new(id, spec));
         self.step_slot(slot, &Input::Open, now, mkt, out);
         Ok(id)
+    }
+
+    /// The two entry orders [`Executor::open`] with these arguments is certain to send
+    /// (domestic first), computed without building the ticket; `None` where it might send
+    /// anything else. The engine sends them ahead of `open` (see `exec/entry.rs`).
+    pub fn entry_orders(
+        &self,
+        spec: &TicketSpec,
+        now: TsNs,
+        mkt: &MarketView,
+    ) -> Option<[OrderRequest; 2]> {
+        let cx = EntryCtx {
+            params: &self.params,
+            instruments: self.instruments,
+            day_use: self.day_use,
+            next_order: self.next_order,
+            slot_free: self.free_slot().is_some(),
+        };
+        entry_orders(spec, now, mkt, &cx)
     }
 
     /// Applies an execution report to the ticket owning the order; a report for an order no

@@ -43,6 +43,7 @@
 
 mod actions;
 pub mod codes;
+mod entry;
 pub mod executor;
 pub mod msg;
 pub mod outbox;

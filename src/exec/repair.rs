@@ -122,7 +122,9 @@ fn forward(s: &mut TicketState, ctx: &StepCtx, acts: &mut Actions) {
     }
 }
 
-fn entry_px(side: Side, trigger: Px, slippage: i64) -> Px {
+/// Limit price of an entry order: the trigger price `slippage` ticks worse (also used by
+/// `entry::entry_orders`, which must price exactly as the step does).
+pub(crate) fn entry_px(side: Side, trigger: Px, slippage: i64) -> Px {
     Px(trigger.0 + side.sign() * slippage)
 }
 
