@@ -79,16 +79,17 @@ fn a_failed_sync_on_the_sync_thread_is_returned_by_sync_and_poisons() {
     let store = MemStore::default();
     store.log().fail_sync = Some(2); // sync 1 is the header, on the caller's thread
     let mut w = writer(&store, BIG, 2);
-    for i in 0..3 {
+    // One batch: the second append asks for the sync that fails. A third append could already
+    // see the failure (`append` checks first), so the error must reach `sync` here.
+    for i in 0..2 {
         w.append(&event(i)).unwrap();
     }
     let err = w.sync().unwrap_err();
     assert_injected_fsync_error(&err);
     assert_eq!(w.durable(), 0);
     assert!(w.poisoned().is_some());
-    // Record 3 may have reached the OS before the failure was seen; nothing does after it.
     let writes = store.log().writes;
-    assert_poisoned(w.append(&event(3)).map(|_| ()));
+    assert_poisoned(w.append(&event(2)).map(|_| ()));
     assert_poisoned(w.flush());
     assert_poisoned(w.close());
     let log = store.log();
@@ -101,8 +102,8 @@ fn a_failed_sync_on_the_sync_thread_is_returned_by_close() {
     let store = MemStore::default();
     store.log().fail_sync = Some(2);
     let mut w = writer(&store, BIG, 2);
-    for i in 0..3 {
-        w.append(&event(i)).unwrap();
+    for i in 0..2 {
+        w.append(&event(i)).unwrap(); // one batch, as above
     }
     assert_injected_fsync_error(&w.close().unwrap_err());
     assert_eq!(store.log().syncs, vec![(1, HDR)]);
