@@ -130,15 +130,15 @@ impl Stage for PacedFeed {
         if !idle {
             self.progress.forced.fetch_add(1, Ordering::Relaxed);
         }
-        // As `feed::live`: stamp at receive, capture ring first, then the engine's ring.
+        // As `feed::live`: stamp at receive, the engine's ring first, then the capture ring.
         let now = self.clock.to_utc(raw);
         let mut q = self.quotes[self.next];
         q.ts_exchange = now;
         q.ts_recv = now;
-        let _ = self.capture.push(q);
         if self.engine.push(Stamped { quote: q, raw }).is_err() {
             return 0;
         }
+        let _ = self.capture.push(q);
         self.next += 1;
         self.last_raw = raw;
         self.progress

@@ -222,12 +222,13 @@ impl Sinks<'_> {
     #[inline]
     fn push(&mut self, mut q: Quote, raw: u64, now: TsNs) {
         q.ts_recv = now;
-        if self.capture.push(q).is_err() {
-            self.stats.capture_ring_full += 1;
-        }
+        // The engine's ring first: the decision waits on it, the capture writer does not.
         match self.engine.push(Stamped { quote: q, raw }) {
             Ok(()) => self.stats.quotes += 1,
             Err(_) => self.stats.engine_ring_full += 1,
+        }
+        if self.capture.push(q).is_err() {
+            self.stats.capture_ring_full += 1;
         }
     }
 }
