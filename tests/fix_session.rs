@@ -388,6 +388,72 @@ fn orders_and_reports_translate_exactly() {
     );
 }
 
+/// One step of a session script, applied alike to a warmed session and its untouched twin.
+enum Step<'a> {
+    Send(OrderRequest, TsNs),
+    Peer(FixMsg<'a>, TsNs),
+    Timer(TsNs),
+}
+
+#[test]
+fn warming_changes_nothing_the_session_sends_numbers_stores_or_reports() {
+    let cancel = OrderRequest {
+        order: OrderId(42),
+        instrument: GC,
+        kind: RequestKind::Cancel,
+        ts: secs(3),
+    };
+    let script = [
+        Step::Send(new_order(42, 20345, 3, secs(1)), secs(1)),
+        Step::Peer(er(b"42", b'F', Some(("2034.6", 1)), 1, 2), secs(2)),
+        Step::Send(cancel, secs(3)),
+        Step::Send(new_order(43, 20350, 1, secs(4)), secs(4)),
+        Step::Timer(secs(40)), // a heartbeat
+        Step::Peer(FixMsg::ResendRequest { begin: 1, end: 0 }, secs(41)),
+        Step::Send(new_order(44, 20351, 2, secs(42)), secs(42)),
+    ];
+    let (mut warmed, mut p1) = logged_on();
+    let (mut twin, mut p2) = logged_on();
+    let mut unwarmed = session(); // not logged on, no order yet: warming does nothing
+    unwarmed.warm(secs(1));
+    assert!(unwarmed.outbound().is_empty());
+    let mut out = Vec::new();
+    for (i, step) in script.iter().enumerate() {
+        // Before the step (the first time with no order sent yet), and twice, so that a
+        // frame left pending by the previous step is still there unchanged.
+        warmed.warm(secs(i as i64));
+        warmed.warm(TsNs(secs(i as i64).0 + 500_000_000));
+        for (s, p) in [(&mut warmed, &mut p1), (&mut twin, &mut p2)] {
+            match step {
+                Step::Send(req, now) => s.send(req, *now).unwrap(),
+                Step::Peer(m, now) => p.send(s, m, *now),
+                Step::Timer(now) => s.on_timer(*now),
+            }
+        }
+        assert_eq!(
+            String::from_utf8_lossy(warmed.outbound()),
+            String::from_utf8_lossy(twin.outbound()),
+            "bytes after step {i}"
+        );
+        assert_eq!(
+            events(&mut warmed),
+            events(&mut twin),
+            "events after step {i}"
+        );
+        if i % 2 == 1 || i == script.len() - 1 {
+            sent(&mut warmed);
+            out.extend(sent(&mut twin));
+        }
+    }
+    assert_eq!(warmed.seqs().next_out, twin.seqs().next_out);
+    // The timer finds the peer silent (TestRequest); the resend replays the stored orders
+    // and gap-fills the session messages: warming stored nothing of its own.
+    assert_eq!(
+        types(&out),
+        ["D", "F", "D", "1", "4", "D", "F", "D", "4", "D"]
+    );
+}
+
 #[test]
 fn malformed_content_is_rejected_at_session_level_and_garbage_disconnects() {
     let (mut s, mut p) = logged_on();

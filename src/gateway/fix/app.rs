@@ -174,12 +174,14 @@ pub fn px_to_decimal(px: Px, tick: Decimal) -> Option<Decimal> {
     })
 }
 
-/// The FIX message for `req`; `seq` is the MsgSeqNum it will carry (names a cancel).
+/// The FIX message for `req`; `seq` is the MsgSeqNum it will carry (names a cancel). Reads
+/// the open-order table (a cancel needs its order) but does not change it: a new order is
+/// recorded by [`record_sent`] once it is framed.
 pub fn order_msg<'b>(
     req: &OrderRequest,
     seq: u64,
     ins: &'b Instruments,
-    orders: &mut OpenOrders,
+    orders: &OpenOrders,
     ids: &'b mut IdBuf,
 ) -> Result<FixMsg<'b>, SendError> {
     let spec = ins
@@ -191,12 +193,6 @@ pub fn order_msg<'b>(
             if qty.0 <= 0 {
                 return Err(SendError::OutOfRange);
             }
-            orders.put(OpenOrder {
-                order: req.order,
-                instrument: req.instrument,
-                side,
-                qty,
-            });
             Ok(FixMsg::NewOrderSingle(NewOrderSingle {
                 cl_ord_id: write_id(req.order, &mut ids.b),
                 symbol: &spec.symbol,
@@ -231,6 +227,19 @@ pub fn order_msg<'b>(
                 transact_time: req.ts,
             }))
         }
+    }
+}
+
+/// Records a new order that was framed for sending (its reports name it by ClOrdID only);
+/// a cancel changes nothing.
+pub fn record_sent(req: &OrderRequest, orders: &mut OpenOrders) {
+    if let RequestKind::New { side, qty, .. } = req.kind {
+        orders.put(OpenOrder {
+            order: req.order,
+            instrument: req.instrument,
+            side,
+            qty,
+        });
     }
 }
 

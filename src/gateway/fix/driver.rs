@@ -82,6 +82,11 @@ impl FixDriver {
         })
     }
 
+    /// Keeps the order path warm without sending ([`Session::warm`]).
+    pub fn warm(&mut self, now: TsNs) {
+        self.session.warm(now);
+    }
+
     /// The session's state.
     pub fn state(&self) -> State {
         self.session.state()

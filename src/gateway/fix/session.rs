@@ -17,14 +17,14 @@
 
 use core::fmt;
 
-use super::app::{order_msg, IdBuf, Instruments, OpenOrders, SendError};
+use super::app::{order_msg, record_sent, IdBuf, Instruments, OpenOrders, SendError};
 use super::codec::{Encoder, Fields, Header};
 use super::msg::{FixMsg, Logon, Secret};
 use super::stamp::StampCache;
 use super::store::{ResendRing, SeqNums, SLOT_BYTES};
 use super::text::{u64_digits, U64_DIGITS_MAX};
 use crate::domain::{TsNs, NS_PER_SEC};
-use crate::exec::msg::{ExecReport, OrderRequest};
+use crate::exec::msg::{ExecReport, OrderRequest, RequestKind};
 
 pub use super::config::{ConfigError, Credential, SessionConfig};
 pub use super::event::{DisconnectReason, Event, Text};
@@ -73,6 +73,8 @@ pub struct Session {
     pub(super) resend_until: Option<u64>,
     /// Logon or logout deadline.
     deadline: TsNs,
+    /// The last new order sent: what [`Session::warm`] encodes again.
+    warm_order: Option<OrderRequest>,
 }
 
 impl fmt::Debug for Session {
@@ -144,6 +146,7 @@ impl Session {
             test_req_count: 0,
             resend_until: None,
             deadline: TsNs::ZERO,
+            warm_order: None,
         })
     }
 
@@ -274,18 +277,39 @@ impl Session {
         }
         let mut scratch = [0u8; SLOT_BYTES];
         let mut ids = IdBuf::default();
-        let msg = order_msg(
-            req,
-            self.seqs.next_out,
-            &self.ins,
-            &mut self.orders,
-            &mut ids,
-        )?;
+        let msg = order_msg(req, self.seqs.next_out, &self.ins, &self.orders, &mut ids)?;
         let body = body_of(&msg, &mut scratch, &mut self.stamps);
         if self.commit(msg.msg_type(), false, body, now) {
+            record_sent(req, &mut self.orders);
+            if matches!(req.kind, RequestKind::New { .. }) {
+                self.warm_order = Some(*req);
+            }
             Ok(())
         } else {
             Err(SendError::OutboundFull)
+        }
+    }
+
+    /// Encodes the last new order sent once more, as [`Session::send`] would with the next
+    /// sequence number and `now`, into the free part of the outbound buffer, and discards it:
+    /// nothing is sent, numbered, stored for resend or recorded as open (only the formatted
+    /// timestamp cache moves to `now`, as any send would). While no order comes, this keeps
+    /// the encoder's code and data and the next frame's buffer lines in cache, so the next
+    /// real order is not encoded cold (see `GatewayStage`). Does nothing before the first
+    /// order or while not logged on.
+    pub fn warm(&mut self, now: TsNs) {
+        let Some(req) = self.warm_order else { return };
+        if self.state != State::Active {
+            return;
+        }
+        let mut scratch = [0u8; SLOT_BYTES];
+        let mut ids = IdBuf::default();
+        let Ok(msg) = order_msg(&req, self.seqs.next_out, &self.ins, &self.orders, &mut ids) else {
+            return;
+        };
+        if let Some(body) = body_of(&msg, &mut scratch, &mut self.stamps) {
+            let seq = self.seqs.next_out;
+            std::hint::black_box(self.encode_frame(msg.msg_type(), seq, None, body, now));
         }
     }
 
@@ -353,6 +377,29 @@ impl Session {
         body: &[u8],
         now: TsNs,
     ) -> bool {
+        match self.encode_frame(msg_type, seq, orig, body, now) {
+            Some(len) => {
+                self.out_len += len;
+                self.last_sent = now;
+                true
+            }
+            None => {
+                self.disconnect(DisconnectReason::OutboundFull);
+                false
+            }
+        }
+    }
+
+    /// Encodes one framed message at the end of the outbound bytes without appending it;
+    /// returns its length, or `None` when it does not fit.
+    fn encode_frame(
+        &mut self,
+        msg_type: &[u8],
+        seq: u64,
+        orig: Option<TsNs>,
+        body: &[u8],
+        now: TsNs,
+    ) -> Option<usize> {
         let h = Header {
             msg_type,
             sender: &self.cfg.sender,
@@ -363,17 +410,7 @@ impl Session {
         };
         let mut enc = Encoder::with_stamps(&mut self.out[self.out_len..], &h, &mut self.stamps);
         enc.fields().raw(body);
-        match enc.finish() {
-            Ok(frame) => {
-                self.out_len += frame.len();
-                self.last_sent = now;
-                true
-            }
-            Err(_) => {
-                self.disconnect(DisconnectReason::OutboundFull);
-                false
-            }
-        }
+        enc.finish().ok().map(<[u8]>::len)
     }
 }
 

@@ -284,6 +284,10 @@ impl VenueLink for LoopbackLink {
     fn stop(&mut self, _now: &mut dyn FnMut() -> TsNs, _timeout: Duration) {
         self.answers.clear();
     }
+
+    fn warm(&mut self, now: TsNs) {
+        self.session.warm(now);
+    }
 }
 
 #[cfg(test)]
