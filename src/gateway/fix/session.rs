@@ -298,10 +298,11 @@ impl Session {
     /// real order is not encoded cold (see `GatewayStage`). Does nothing before the first
     /// order or while not logged on.
     pub fn warm(&mut self, now: TsNs) {
-        let Some(req) = self.warm_order else { return };
+        let Some(last) = self.warm_order else { return };
         if self.state != State::Active {
             return;
         }
+        let req = OrderRequest { ts: now, ..last }; // a new order's TransactTime is about now
         let mut scratch = [0u8; SLOT_BYTES];
         let mut ids = IdBuf::default();
         let Ok(msg) = order_msg(&req, self.seqs.next_out, &self.ins, &self.orders, &mut ids) else {
