@@ -408,7 +408,7 @@ fn warming_changes_nothing_the_session_sends_numbers_stores_or_reports() {
         Step::Peer(er(b"42", b'F', Some(("2034.6", 1)), 1, 2), secs(2)),
         Step::Send(cancel, secs(3)),
         Step::Send(new_order(43, 20350, 1, secs(4)), secs(4)),
-        Step::Timer(secs(40)), // a heartbeat
+        Step::Timer(secs(40)), // the peer has been silent: a TestRequest
         Step::Peer(FixMsg::ResendRequest { begin: 1, end: 0 }, secs(41)),
         Step::Send(new_order(44, 20351, 2, secs(42)), secs(42)),
     ];

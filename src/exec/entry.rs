@@ -13,8 +13,7 @@
 //! Pure; same thread as the executor.
 
 use crate::config::ExecMode;
-use crate::domain::InstrumentId;
-use crate::domain::TsNs;
+use crate::domain::{InstrumentId, TsNs};
 use crate::exec::msg::{OrderId, OrderRequest, RequestKind};
 use crate::exec::repair::entry_px;
 use crate::exec::step::DayUse;

@@ -230,17 +230,19 @@ pub fn order_msg<'b>(
     }
 }
 
-/// Records a new order that was framed for sending (its reports name it by ClOrdID only);
-/// a cancel changes nothing.
-pub fn record_sent(req: &OrderRequest, orders: &mut OpenOrders) {
-    if let RequestKind::New { side, qty, .. } = req.kind {
-        orders.put(OpenOrder {
-            order: req.order,
-            instrument: req.instrument,
-            side,
-            qty,
-        });
-    }
+/// Records a new order that was framed for sending (its reports name it by ClOrdID only) and
+/// returns true; a cancel changes nothing (false).
+pub fn record_sent(req: &OrderRequest, orders: &mut OpenOrders) -> bool {
+    let RequestKind::New { side, qty, .. } = req.kind else {
+        return false;
+    };
+    orders.put(OpenOrder {
+        order: req.order,
+        instrument: req.instrument,
+        side,
+        qty,
+    });
+    true
 }
 
 /// The engine's report for an ExecutionReport; `Ok(None)` for ExecTypes the executor does not

@@ -24,7 +24,7 @@ use super::stamp::StampCache;
 use super::store::{ResendRing, SeqNums, SLOT_BYTES};
 use super::text::{u64_digits, U64_DIGITS_MAX};
 use crate::domain::{TsNs, NS_PER_SEC};
-use crate::exec::msg::{ExecReport, OrderRequest, RequestKind};
+use crate::exec::msg::{ExecReport, OrderRequest};
 
 pub use super::config::{ConfigError, Credential, SessionConfig};
 pub use super::event::{DisconnectReason, Event, Text};
@@ -280,8 +280,7 @@ impl Session {
         let msg = order_msg(req, self.seqs.next_out, &self.ins, &self.orders, &mut ids)?;
         let body = body_of(&msg, &mut scratch, &mut self.stamps);
         if self.commit(msg.msg_type(), false, body, now) {
-            record_sent(req, &mut self.orders);
-            if matches!(req.kind, RequestKind::New { .. }) {
+            if record_sent(req, &mut self.orders) {
                 self.warm_order = Some(*req);
             }
             Ok(())
