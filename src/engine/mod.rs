@@ -17,6 +17,7 @@
 //! Hot path (`on_quote`, `on_report`, `on_timer`): no allocation, integer decisions.
 
 mod receipts;
+mod rehearse;
 mod tickets;
 mod value;
 

@@ -42,14 +42,7 @@ impl Engine {
             self.trigger.set_position(Position::Flat);
             return;
         };
-        let proposal = Proposal {
-            dom_side: opp.side,
-            dom_lots: dom_qty,
-            ovs_lots: ovs_qty,
-            dom_px: opp.dom_px,
-            ovs_px: opp.ovs_px,
-            fx: opp.fx,
-        };
+        let proposal = proposal(opp, dom_qty, ovs_qty);
         if let Err((refusal, a, b)) = self.risk.check_entry(&proposal, now) {
             self.emit_refusal(opp, refusal, a, b, now, sink);
             self.trigger.decline(opp);
@@ -114,22 +107,7 @@ impl Engine {
         sink: &mut impl ReceiptSink,
     ) {
         self.roll_trading_day(now);
-        let spec = TicketSpec {
-            dom: LegSpec {
-                instrument: self.dom,
-                side: opp.side,
-                qty: Qty(proposal.dom_lots),
-                trigger_px: opp.dom_px,
-            },
-            ovs: LegSpec {
-                instrument: self.ovs,
-                side: opp.side.opposite(),
-                qty: Qty(proposal.ovs_lots),
-                trigger_px: opp.ovs_px,
-            },
-            spread_side: opp.side,
-            opened_at: now,
-        };
+        let spec = self.ticket_spec(opp, &proposal, now);
         // The entry orders leave before the ticket is built (`exec/entry.rs`): building it and
         // stepping it took ~2,000 instructions and most of the opening step's cache misses
         // (`benches/ticket_open.rs`, `open_to_first_send`).
@@ -162,6 +140,31 @@ impl Engine {
         self.drain_after(sent, now, orders, sink);
     }
 
+    /// The ticket `proposal` opens on `opp` at `now`.
+    pub(super) fn ticket_spec(
+        &self,
+        opp: &Opportunity,
+        proposal: &Proposal,
+        now: TsNs,
+    ) -> TicketSpec {
+        TicketSpec {
+            dom: LegSpec {
+                instrument: self.dom,
+                side: opp.side,
+                qty: Qty(proposal.dom_lots),
+                trigger_px: opp.dom_px,
+            },
+            ovs: LegSpec {
+                instrument: self.ovs,
+                side: opp.side.opposite(),
+                qty: Qty(proposal.ovs_lots),
+                trigger_px: opp.ovs_px,
+            },
+            spread_side: opp.side,
+            opened_at: now,
+        }
+    }
+
     #[cold]
     pub(super) fn roll_trading_day(&mut self, now: TsNs) {
         if now < self.day_end {
@@ -178,5 +181,17 @@ impl Engine {
         }
         // Re-check at most every minute of simulated or real time: trading days change rarely.
         self.day_end = now.plus_ms(60_000);
+    }
+}
+
+/// The two legs' lots on `opp`'s prices, for the pre-trade risk check.
+pub(super) fn proposal(opp: &Opportunity, dom_lots: i64, ovs_lots: i64) -> Proposal {
+    Proposal {
+        dom_side: opp.side,
+        dom_lots,
+        ovs_lots,
+        dom_px: opp.dom_px,
+        ovs_px: opp.ovs_px,
+        fx: opp.fx,
     }
 }

@@ -7,6 +7,10 @@
 //! receipt sink accepted, and so is every order sent and every kill switch change
 //! (`journal_tap`): `crossarb replay --journal` feeds the same inputs to the same engine.
 //!
+//! While no input comes, the stage rehearses the ticket-opening path every [`WARM_EVERY_NS`]
+//! ([`Engine::rehearse`]: nothing sent, written or changed), so the next quote that opens a
+//! ticket finds that code and data in cache. Not an input: not journalled.
+//!
 //! Full policies: an order or receipt the ring cannot take goes to a preallocated spill queue
 //! that is retried first on every step — nothing is dropped; while receipts spill,
 //! [`ReceiptSink::emit`] returns false and the engine opens no new tickets. A spill queue that
@@ -17,6 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::journal_tap::Tap;
+use super::WARM_EVERY_NS;
 use crate::clock::{Clock, LiveClock};
 use crate::domain::TsNs;
 use crate::engine::{Engine, OrderSink, ReceiptSink};
@@ -176,6 +181,8 @@ pub struct EngineStage {
     stopped: bool,
     /// (open tickets, quotes) as last stored into `shared`.
     published: (u64, u64),
+    /// When the opening path was last rehearsed ([`WARM_EVERY_NS`]).
+    rehearsed_at: TsNs,
 }
 
 impl std::fmt::Debug for EngineStage {
@@ -246,6 +253,7 @@ impl EngineStage {
             drain_ms,
             stopped: false,
             published: (u64::MAX, u64::MAX),
+            rehearsed_at: TsNs::ZERO,
         }
     }
 
@@ -390,6 +398,10 @@ impl Stage for EngineStage {
             }
         }
         let now = self.clock.now();
+        if n == 0 && now.since(self.rehearsed_at) >= WARM_EVERY_NS {
+            self.rehearsed_at = now;
+            self.engine.rehearse(now);
+        }
         let due = self.engine.next_deadline().is_some_and(|d| d <= now);
         // Risk polls start with the first quote, as in replay (whose first step is a quote):
         // polling an empty book table would measure feed staleness from the session open.

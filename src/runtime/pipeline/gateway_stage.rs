@@ -8,8 +8,10 @@
 //! socket until the engine made room), never dropped.
 //!
 //! While no order comes, the stage has each session re-encode its last order every
-//! `WARM_EVERY_NS` and discard it (`Session::warm`: nothing sent, numbered or stored), so the
-//! next order is encoded from cache rather than after the idle spin evicted the encoder.
+//! [`WARM_EVERY_NS`] and discard it (`Session::warm`: nothing sent, numbered or stored), so the
+//! next order is encoded from cache rather than after the idle spin evicted the encoder: in
+//! `tick_to_order` (an order every ≥ 520 µs) decision → wire p50 went from ~930 to ~750 ns
+//! with it (Intel Xeon VM, 2026-12-04).
 //!
 //! The connection is a [`VenueLink`]: the mio [`FixDriver`] live, or the in-process
 //! [`super::loopback::LoopbackLink`] (same FIX session, no socket) in benches and tests.
@@ -18,6 +20,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::engine_stage::OrderMsg;
+use super::WARM_EVERY_NS;
 use crate::clock::{Clock, LiveClock};
 use crate::domain::TsNs;
 use crate::exec::msg::{ExecReport, OrderId, OrderRequest, RejectReason, ReportKind};
@@ -30,12 +33,6 @@ use crate::runtime::Stage;
 const STAMP_SLOTS: usize = 1024;
 /// Reports held while the report ring is full (preallocated).
 const PENDING: usize = 1024;
-/// While no order comes, each session re-encodes its last order this often (ns) and discards
-/// it, so that the next order does not find the encoder evicted from cache: in `tick_to_order`
-/// (an order every ≥ 520 µs) decision → wire p50 went from ~930 to ~750 ns with it. Each warm
-/// costs about one encode (~120 ns) of this thread's time; an order popped while one runs
-/// waits for it.
-const WARM_EVERY_NS: i64 = 10_000;
 
 /// A venue connection as the gateway stage uses it (the [`FixDriver`] API).
 pub trait VenueLink: Send {

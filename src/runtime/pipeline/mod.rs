@@ -57,6 +57,12 @@ pub const RECEIPT_RING: usize = 1 << 14;
 pub const JOURNAL_RING: usize = 1 << 16;
 /// Metrics ring per stage.
 pub const METRICS_RING: usize = 1 << 14;
+/// While idle, the engine stage rehearses its ticket-opening path (`Engine::rehearse`) and the
+/// gateway stage re-encodes its last order (`Session::warm`) this often (ns), so that the next
+/// quote or order does not find that code and data evicted by the idle spin
+/// (`benches/tick_to_order.rs`). Each costs roughly one opening step or one encode (a few
+/// hundred ns) of its thread's time; an input arriving meanwhile waits for it.
+pub const WARM_EVERY_NS: i64 = 10_000;
 
 /// How a live run is started.
 #[derive(Debug, Clone)]
