@@ -76,7 +76,7 @@ impl Instruments {
         Instruments::new(specs)
     }
 
-    fn by_id(&self, id: InstrumentId) -> Option<&InstrumentSpec> {
+    pub(super) fn by_id(&self, id: InstrumentId) -> Option<&InstrumentSpec> {
         self.specs.iter().find(|s| s.id == id)
     }
 

@@ -26,10 +26,10 @@ pub const TRAILER_LEN: usize = 7;
 
 const PREFIX: &[u8] = b"8=FIX.4.4\x019=";
 /// Where the body starts while it is written: prefix, 3 length digits, SOH.
-const GAP: usize = PREFIX.len() + 4;
+pub(super) const GAP: usize = PREFIX.len() + 4;
 /// Room a message must leave for its header: prefix, up to 6 length digits, SOH. Capacity
 /// checks use it so that whether a message fits does not depend on its BodyLength's digits.
-const RESERVE: usize = PREFIX.len() + 7;
+pub(super) const RESERVE: usize = PREFIX.len() + 7;
 
 /// Why a message could not be encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -293,33 +293,42 @@ impl<'a> Encoder<'a> {
         if let Some(e) = err {
             return Err(e);
         }
-        let body_len = pos - GAP;
-        if body_len > BODY_LEN_MAX {
-            return Err(EncodeError::BodyTooLong);
-        }
-        if RESERVE + body_len + TRAILER_LEN > buf.len() {
-            return Err(EncodeError::BufferFull {
-                capacity: buf.len(),
-            });
-        }
-        let digits = digit_count(body_len as u64);
-        let head = PREFIX.len() + digits + 1;
-        if head != GAP {
-            buf.copy_within(GAP..pos, head);
-        }
-        buf[..PREFIX.len()].copy_from_slice(PREFIX);
-        put_digits(body_len as u64, &mut buf[PREFIX.len()..head - 1]);
-        buf[head - 1] = SOH;
-        let end = head + body_len;
-        let sum = checksum(&buf[..end]);
-        let t = &mut buf[end..end + TRAILER_LEN];
-        t[..3].copy_from_slice(b"10=");
-        t[3] = b'0' + sum / 100;
-        t[4] = b'0' + sum / 10 % 10;
-        t[5] = b'0' + sum % 10;
-        t[6] = SOH;
-        Ok(&buf[..end + TRAILER_LEN])
+        let (len, _) = close_frame(buf, pos)?;
+        Ok(&buf[..len])
     }
+}
+
+/// Frames a message whose header and body fields (from MsgType on) were written at
+/// `buf[GAP..pos]`: writes BeginString and BodyLength in front of them (moving them when the
+/// length has other than 3 digits), then CheckSum after. Returns the frame length (the frame
+/// is `buf[..len]`) and the signed shift the fields moved by.
+pub(super) fn close_frame(buf: &mut [u8], pos: usize) -> Result<(usize, isize), EncodeError> {
+    let body_len = pos - GAP;
+    if body_len > BODY_LEN_MAX {
+        return Err(EncodeError::BodyTooLong);
+    }
+    if RESERVE + body_len + TRAILER_LEN > buf.len() {
+        return Err(EncodeError::BufferFull {
+            capacity: buf.len(),
+        });
+    }
+    let digits = digit_count(body_len as u64);
+    let head = PREFIX.len() + digits + 1;
+    if head != GAP {
+        buf.copy_within(GAP..pos, head);
+    }
+    buf[..PREFIX.len()].copy_from_slice(PREFIX);
+    put_digits(body_len as u64, &mut buf[PREFIX.len()..head - 1]);
+    buf[head - 1] = SOH;
+    let end = head + body_len;
+    let sum = checksum(&buf[..end]);
+    let t = &mut buf[end..end + TRAILER_LEN];
+    t[..3].copy_from_slice(b"10=");
+    t[3] = b'0' + sum / 100;
+    t[4] = b'0' + sum / 10 % 10;
+    t[5] = b'0' + sum % 10;
+    t[6] = SOH;
+    Ok((end + TRAILER_LEN, head as isize - GAP as isize))
 }
 
 /// Writes `tag` filling `out` (its exact digit count): tags have 1–4 digits but for rare ones.

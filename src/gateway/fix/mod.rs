@@ -6,7 +6,7 @@
 //! Layout: [`text`] numbers and timestamps; [`stamp`] the per-second timestamp cache; [`codec`]
 //! encoder; [`mod@decode`] decoder; [`value`] typed field values; [`msg`] typed messages; [`app`]
 //! OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session, `config` its settings;
-//! [`event`] its outputs; [`store`] sequence file and resend ring, `resend` the answer to a ResendRequest; [`driver`] the mio TCP driver;
+//! `nos` the NewOrderSingle fast path; [`event`] its outputs; [`store`] sequence file and resend ring, `resend` the answer to a ResendRequest; [`driver`] the mio TCP driver;
 //! [`acceptor`] the broker side (venue simulator, tests).
 
 pub mod acceptor;
@@ -18,6 +18,7 @@ pub mod driver;
 pub mod event;
 mod inbound;
 pub mod msg;
+mod nos;
 mod resend;
 pub mod session;
 pub mod stamp;

@@ -17,14 +17,17 @@
 
 use core::fmt;
 
-use super::app::{order_msg, record_sent, IdBuf, Instruments, OpenOrders, SendError};
+use super::app::{
+    order_msg, px_to_decimal, record_sent, IdBuf, Instruments, OpenOrders, SendError,
+};
 use super::codec::{Encoder, Fields, Header};
 use super::msg::{FixMsg, Logon, Secret};
+use super::nos::{self, NewOrder};
 use super::stamp::StampCache;
 use super::store::{ResendRing, SeqNums, SLOT_BYTES};
 use super::text::{u64_digits, U64_DIGITS_MAX};
 use crate::domain::{TsNs, NS_PER_SEC};
-use crate::exec::msg::{ExecReport, OrderRequest};
+use crate::exec::msg::{ExecReport, OrderRequest, RequestKind};
 
 pub use super::config::{ConfigError, Credential, SessionConfig};
 pub use super::event::{DisconnectReason, Event, Text};
@@ -75,6 +78,8 @@ pub struct Session {
     deadline: TsNs,
     /// The last new order sent: what [`Session::warm`] encodes again.
     warm_order: Option<OrderRequest>,
+    /// `35=D|49=…|56=…|34=`: the fixed start of this session's NewOrderSingle headers (`nos`).
+    nos_head: Vec<u8>,
 }
 
 impl fmt::Debug for Session {
@@ -130,6 +135,7 @@ impl Session {
             return Err(ConfigError::OutOfRange(what));
         }
         Ok(Session {
+            nos_head: nos::header_prefix(&cfg.sender, &cfg.target),
             orders: OpenOrders::new(cfg.orders_capacity),
             ring: ResendRing::new(cfg.resend_capacity),
             out: vec![0; cfg.outbound_bytes],
@@ -275,6 +281,10 @@ impl Session {
         if self.state != State::Active {
             return Err(SendError::NotLoggedOn);
         }
+        if self.send_new(req, now) {
+            self.warm_order = Some(*req);
+            return Ok(());
+        }
         let mut scratch = [0u8; SLOT_BYTES];
         let mut ids = IdBuf::default();
         let msg = order_msg(req, self.seqs.next_out, &self.ins, &self.orders, &mut ids)?;
@@ -287,6 +297,49 @@ impl Session {
         } else {
             Err(SendError::OutboundFull)
         }
+    }
+
+    /// A new order through the NewOrderSingle fast path (`nos`), committed as
+    /// [`Session::commit`] would; false (nothing changed) when it is not a new order or the
+    /// fast path declined it, and the generic path must decide.
+    fn send_new(&mut self, req: &OrderRequest, now: TsNs) -> bool {
+        let seq = self.seqs.next_out;
+        let Some((len, app)) = self.encode_new(req, seq, now) else {
+            return false;
+        };
+        let at = self.out_len;
+        self.ring
+            .put(seq, b'D', now, &self.out[at + app.start..at + app.end]);
+        self.out_len += len;
+        self.last_sent = now;
+        self.seqs.next_out += 1;
+        record_sent(req, &mut self.orders)
+    }
+
+    /// Encodes new order `req` as message `seq` at the end of the outbound bytes without
+    /// appending it: the frame's length and where its application fields lie, or `None` (not
+    /// a new order, or declined by the fast path).
+    fn encode_new(
+        &mut self,
+        req: &OrderRequest,
+        seq: u64,
+        now: TsNs,
+    ) -> Option<(usize, core::ops::Range<usize>)> {
+        let RequestKind::New { side, px, qty, tif } = req.kind else {
+            return None;
+        };
+        let spec = self.ins.by_id(req.instrument)?;
+        let o = NewOrder {
+            cl_ord_id: req.order.0,
+            symbol: &spec.symbol,
+            side,
+            qty: qty.0,
+            price: px_to_decimal(px, spec.tick)?,
+            tif,
+            transact_time: req.ts,
+        };
+        let out = &mut self.out[self.out_len..];
+        nos::encode(out, &self.nos_head, seq, now, &o, &mut self.stamps)
     }
 
     /// Encodes the last new order sent once more, as [`Session::send`] would with the next
@@ -302,15 +355,7 @@ impl Session {
             return;
         }
         let req = OrderRequest { ts: now, ..last }; // a new order's TransactTime is about now
-        let mut scratch = [0u8; SLOT_BYTES];
-        let mut ids = IdBuf::default();
-        let Ok(msg) = order_msg(&req, self.seqs.next_out, &self.ins, &self.orders, &mut ids) else {
-            return;
-        };
-        if let Some(body) = body_of(&msg, &mut scratch, &mut self.stamps) {
-            let seq = self.seqs.next_out;
-            std::hint::black_box(self.encode_frame(msg.msg_type(), seq, None, body, now));
-        }
+        std::hint::black_box(self.encode_new(&req, self.seqs.next_out, now));
     }
 
     /// Starts a graceful logout (Active), or drops a connection still logging on.

@@ -101,36 +101,33 @@ pub fn parse_i64(b: &[u8]) -> Option<i64> {
 /// Writes `d` with exactly `d.scale` decimals (`{50, 2}` → `0.50`) into `out`; returns the
 /// length, or `None` when `out` is too short (40 bytes always suffice).
 pub fn write_decimal(d: Decimal, out: &mut [u8]) -> Option<usize> {
-    let mut digits = [0u8; U64_DIGITS_MAX];
-    let start = u64_digits(d.mantissa.unsigned_abs(), &mut digits);
-    let ds = &digits[start..];
+    let abs = d.mantissa.unsigned_abs();
+    let n = digit_count(abs);
+    let neg = usize::from(d.mantissa < 0);
     let scale = usize::from(d.scale);
-    let mut n = 0;
-    let mut put = |c: u8| -> Option<()> {
-        *out.get_mut(n)? = c;
-        n += 1;
-        Some(())
-    };
-    if d.mantissa < 0 {
-        put(b'-')?;
-    }
+    // `[-]digits`, `[-]int.frac`, or `[-]0.000digits` when there are no more digits than scale.
+    let total = neg + if scale == 0 { n } else { n.max(scale + 1) + 1 };
+    let out = out.get_mut(..total)?;
+    out[0] = b'-'; // overwritten by a digit when not negative
     if scale == 0 {
-        ds.iter().try_for_each(|&c| put(c))?;
-        return Some(n);
+        put_digits(abs, &mut out[neg..]);
+        return Some(total);
     }
-    // Integer part: the digits left of the point, or "0".
-    if ds.len() > scale {
-        ds[..ds.len() - scale].iter().try_for_each(|&c| put(c))?;
+    let mut digits = [0u8; U64_DIGITS_MAX];
+    put_digits(abs, &mut digits[..n]);
+    let point = total - scale - 1;
+    let body = &mut out[neg..];
+    if n > scale {
+        body[..n - scale].copy_from_slice(&digits[..n - scale]);
     } else {
-        put(b'0')?;
+        body[..point - neg].fill(b'0');
     }
-    put(b'.')?;
-    for _ in ds.len()..scale {
-        put(b'0')?;
-    }
-    let frac_from = ds.len().saturating_sub(scale);
-    ds[frac_from..].iter().try_for_each(|&c| put(c))?;
-    Some(n)
+    out[point] = b'.';
+    let frac = &mut out[point + 1..];
+    let zeros = scale.saturating_sub(n);
+    frac[..zeros].fill(b'0');
+    frac[zeros..].copy_from_slice(&digits[n - (scale - zeros)..n]);
+    Some(total)
 }
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
@@ -268,6 +265,35 @@ mod tests {
             write_decimal(Decimal::parse(b"12.5").unwrap(), &mut short),
             None
         );
+    }
+
+    /// The text by string operations: digits, left-padded with zeros to one more than the
+    /// scale, the point `scale` from the right, the sign in front.
+    fn dec_reference(m: i64, s: u8) -> String {
+        let digits = m.unsigned_abs().to_string();
+        let s = usize::from(s);
+        let sign = if m < 0 { "-" } else { "" };
+        if s == 0 {
+            return format!("{sign}{digits}");
+        }
+        let padded = format!("{digits:0>width$}", width = s + 1);
+        let (int, frac) = padded.split_at(padded.len() - s);
+        format!("{sign}{int}.{frac}")
+    }
+
+    #[test]
+    fn decimals_print_as_the_string_reference_for_every_digit_count_and_scale() {
+        let mut mantissas = vec![0i64, 1, -1, 9, 10, 99, 100, i64::MAX, i64::MIN];
+        let mut v: i64 = 7;
+        for _ in 0..18 {
+            mantissas.extend([v, -v, v + 3, v * 9]);
+            v = v.saturating_mul(10);
+        }
+        for &m in &mantissas {
+            for s in 0..=22u8 {
+                assert_eq!(dec(m, s), dec_reference(m, s), "mantissa {m} scale {s}");
+            }
+        }
     }
 
     #[test]
