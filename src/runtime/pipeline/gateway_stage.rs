@@ -152,15 +152,19 @@ impl<L: VenueLink> GatewayStage<L> {
         }
     }
 
-    /// Idle: warms every session once `WARM_EVERY_NS` has passed since the last time.
-    fn warm(&mut self) {
-        let now = self.clock.now();
+    /// Idle at `now`: warms every session once [`WARM_EVERY_NS`] has passed since the last time.
+    fn warm(&mut self, now: TsNs) {
         if now.since(self.warmed_at) >= WARM_EVERY_NS {
             self.warmed_at = now;
             for v in &mut self.venues {
                 v.driver.warm(now);
             }
         }
+    }
+
+    /// Sends what every venue's order ring holds.
+    fn send_all_orders(&mut self) -> usize {
+        (0..self.venues.len()).map(|v| self.send_orders(v)).sum()
     }
 
     fn send_orders(&mut self, v: usize) -> usize {
@@ -226,20 +230,26 @@ impl<L: VenueLink> Stage for GatewayStage<L> {
         // Every venue's orders go out before any socket is stepped: a ticket's two legs go to
         // two venues, and stepping the first venue's connection (reading and decoding its
         // reports) before popping the second leg's order delayed that order by the whole step
-        // (with the loopback venue answering ack + fill: ~2 µs in `tick_to_order`).
-        for v in 0..self.venues.len() {
-            n += self.send_orders(v);
-        }
+        // (with the loopback venue answering ack + fill: ~2 µs in `tick_to_order`). For the
+        // same reason the rings are polled again after each venue's step (live, a socket read
+        // each): an order waits behind one step at most, not behind every venue's.
+        n += self.send_all_orders();
+        // The first venue's step reads the clock for the warm check too; each later step reads
+        // it again (a socket read takes microseconds, and reports carry their receive time).
+        let mut now = self.clock.now();
         if n == 0 {
-            self.warm();
+            self.warm(now);
         }
         for v in 0..self.venues.len() {
-            let now = self.clock.now();
+            if v > 0 {
+                now = self.clock.now();
+            }
             let inbox = &mut self.inbox;
             n += self.venues[v].driver.step(now, &mut |r| inbox.push_back(r));
             while let Some(r) = self.inbox.pop_front() {
                 self.report(r);
             }
+            n += self.send_all_orders();
         }
         n
     }
@@ -265,6 +275,8 @@ mod tests {
     struct Logged {
         venue: usize,
         log: Arc<Mutex<Vec<(&'static str, usize)>>>,
+        /// An order this venue's first step puts in another venue's ring (it arrives meanwhile).
+        during_step: Option<(rtrb::Producer<OrderMsg>, OrderMsg)>,
     }
 
     impl VenueLink for Logged {
@@ -280,49 +292,85 @@ mod tests {
         }
         fn step(&mut self, _now: TsNs, _reports: &mut impl FnMut(ExecReport)) -> usize {
             self.log.lock().unwrap().push(("step", self.venue));
+            if let Some((mut ring, m)) = self.during_step.take() {
+                ring.push(m).unwrap();
+            }
             0
         }
         fn stop(&mut self, _now: &mut dyn FnMut() -> TsNs, _timeout: Duration) {}
     }
 
-    #[test]
-    fn every_venues_orders_are_sent_before_any_venue_connection_is_stepped() {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let mut venues = Vec::new();
-        for v in 0..2 {
+    fn order(v: u32) -> OrderMsg {
+        let req = OrderRequest {
+            order: OrderId(v + 1),
+            instrument: InstrumentId(v as u16),
+            kind: RequestKind::New {
+                side: Side::Buy,
+                px: Px(100),
+                qty: Qty(1),
+                tif: Tif::Ioc,
+            },
+            ts: TsNs(0),
+        };
+        OrderMsg {
+            req,
+            raw_quote: 0,
+            raw_decided: 0,
+        }
+    }
+
+    type Log = Arc<Mutex<Vec<(&'static str, usize)>>>;
+
+    /// Two logged venues, each with its order ring; `queued[v]` orders already in venue v's.
+    fn two_venues(
+        queued: [bool; 2],
+        log: &Log,
+    ) -> (Vec<Venue<Logged>>, Vec<rtrb::Producer<OrderMsg>>) {
+        let (mut venues, mut producers) = (Vec::new(), Vec::new());
+        for (v, queued) in queued.into_iter().enumerate() {
             let (mut p, c) = rtrb::RingBuffer::new(4);
-            let req = OrderRequest {
-                order: OrderId(v as u32 + 1),
-                instrument: InstrumentId(v as u16),
-                kind: RequestKind::New {
-                    side: Side::Buy,
-                    px: Px(100),
-                    qty: Qty(1),
-                    tif: Tif::Ioc,
-                },
-                ts: TsNs(0),
-            };
-            let m = OrderMsg {
-                req,
-                raw_quote: 0,
-                raw_decided: 0,
-            };
-            p.push(m).unwrap();
+            if queued {
+                p.push(order(v as u32)).unwrap();
+            }
             let driver = Logged {
                 venue: v,
                 log: log.clone(),
+                during_step: None,
             };
             venues.push(Venue { driver, orders: c });
+            producers.push(p);
         }
+        (venues, producers)
+    }
+
+    fn stage(venues: Vec<Venue<Logged>>) -> GatewayStage<Logged> {
         let (reports, _r) = rtrb::RingBuffer::new(16);
         let (metrics, _m) = rtrb::RingBuffer::new(16);
-        let mut stage =
-            GatewayStage::new(venues, reports, LiveClock::new(), Recorder::new(metrics));
-        stage.do_work();
+        GatewayStage::new(venues, reports, LiveClock::new(), Recorder::new(metrics))
+    }
+
+    #[test]
+    fn every_venues_orders_are_sent_before_any_venue_connection_is_stepped() {
+        let log = Log::default();
+        let (venues, _producers) = two_venues([true, true], &log);
+        stage(venues).do_work();
         assert_eq!(
             *log.lock().unwrap(),
             vec![("send", 0), ("send", 1), ("step", 0), ("step", 1)],
             "the second leg's order waited for the first venue's socket step"
+        );
+    }
+
+    #[test]
+    fn an_order_arriving_during_a_venues_step_is_sent_before_the_next_venue_is_stepped() {
+        let log = Log::default();
+        let (mut venues, mut producers) = two_venues([false, false], &log);
+        venues[0].driver.during_step = Some((producers.remove(1), order(1)));
+        stage(venues).do_work();
+        assert_eq!(
+            *log.lock().unwrap(),
+            vec![("step", 0), ("send", 1), ("step", 1)],
+            "the order waited behind the other venue's socket step"
         );
     }
 }
