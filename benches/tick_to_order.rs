@@ -16,7 +16,11 @@
 //!
 //! Floors, same run, threads pinned to the same cores 0 and 1: one `rtrb` push→pop of a
 //! 64-byte `Quote` (ping-pong round trip / 2), and two hops = the full round trip 0 → 1 → 0,
-//! which is the shape of the pipeline's 0 → 1 → 0 path.
+//! which is the shape of the pipeline's 0 → 1 → 0 path. The two-hop floor is measured before
+//! and after the pipeline: on a VM whose host moves the two vCPUs between nearby and distant
+//! physical cores the floor changes several-fold, also within a run, and a run whose two floors
+//! differ by more than 25 % says so (`floor_stable` = 0): its ratio compares different
+//! placements.
 
 mod support;
 
@@ -156,6 +160,7 @@ fn main() {
     } else {
         THREADS.replace("core = 0, ", "").replace("core = 1, ", "")
     };
+    let (_, two_hop_before) = floors(&b, b.count(1_000_000), 0);
     let cfg = pipeline::config(tmp.path(), &threads);
     let quotes = pipeline::dislocations(&cfg, quotes_n);
     let p = pipeline::assemble(&cfg, tmp.path(), quotes, pipeline::GAP_NS_MIN);
@@ -216,7 +221,11 @@ fn main() {
     b.note(&format!(
         "{pinning} {sent} of {} quotes sent in {:.1} s ({forced} sent after waiting 50 ms on \
          an open ticket). `tick_to_order` = first order of each quote; `_all_orders` includes \
-         each ticket's second leg, encoded right after the first.",
+         each ticket's second leg, encoded right after the first. By thread: `engine_step` = \
+         the engine took the quote → issued its first order; `order_hop` = issued → the \
+         gateway took it from the ring; `gateway_send` = taken → bytes written (both for every \
+         order). The two floors before and after the pipeline differ when the host moved the \
+         vCPUs meanwhile (`floor_stable`).",
         p.quotes,
         run_ns as f64 / 1e9
     ));
@@ -230,13 +239,25 @@ fn main() {
             ("feed_to_engine", lat.get(Span::FeedToEngine)),
             ("quote_to_decision", lat.get(Span::QuoteToDecision)),
             ("decision_to_wire", lat.get(Span::DecisionToWire)),
+            ("engine_step", lat.get(Span::EngineStep)),
+            ("order_hop", lat.get(Span::OrderHop)),
+            ("gateway_send", lat.get(Span::GatewaySend)),
             ("one_hop_floor", &one_hop),
+            ("two_hop_floor_before", &two_hop_before),
             ("two_hop_floor", &two_hop),
             ("two_hop_floor_paced", &two_hop_paced),
         ],
     );
     let p50 = |h: &Histogram<u64>| h.value_at_quantile(0.5) as f64;
+    let (before, after) = (p50(&two_hop_before), p50(&two_hop));
+    let stable = before.max(after) <= 1.25 * before.min(after).max(1.0);
     b.figures(&[
+        ("floor_stable", f64::from(u8::from(stable)), "bool"),
+        (
+            "ratio_tick_to_order_p50_over_two_hop_before_p50",
+            p50(t2o) / before.max(1.0),
+            "x",
+        ),
         (
             "ratio_tick_to_order_p50_over_two_hop_p50",
             p50(t2o) / p50(&two_hop).max(1.0),

@@ -6,7 +6,10 @@
 //! Spans of one order, in pipeline order: quote received by the feed stage → the engine took it
 //! (`FeedToEngine`) → the engine issued the order (`QuoteToDecision`) → the gateway wrote its
 //! bytes to the socket (`DecisionToWire`; `QuoteToWire` = tick-to-order) → the venue's ack
-//! (`WireToAck`) and first fill (`WireToFill`) came back.
+//! (`WireToAck`) and first fill (`WireToFill`) came back. Three more split tick-to-order by
+//! thread: the engine's own step from taking the quote to issuing its first order
+//! (`EngineStep`), the order's ring hop to the gateway (`OrderHop`) and the gateway's send
+//! (`GatewaySend`: encode and write).
 
 use hdrhistogram::Histogram;
 
@@ -26,10 +29,16 @@ pub enum Span {
     WireToAck = 4,
     /// Order bytes written → first fill received.
     WireToFill = 5,
+    /// Engine stage took the quote → its first order issued.
+    EngineStep = 6,
+    /// Order issued → the gateway stage took it from its ring.
+    OrderHop = 7,
+    /// Gateway stage took the order → its bytes written to the socket.
+    GatewaySend = 8,
 }
 
 /// Number of [`Span`]s.
-pub const SPANS: usize = 6;
+pub const SPANS: usize = 9;
 
 const NAMES: [&str; SPANS] = [
     "feed → engine",
@@ -38,6 +47,9 @@ const NAMES: [&str; SPANS] = [
     "quote → wire (tick-to-order)",
     "wire → ack",
     "wire → fill",
+    "engine: quote taken → first order",
+    "order ring hop to the gateway",
+    "gateway: order taken → written",
 ];
 
 /// One measurement: two raw counter values of the same `quanta` clock.

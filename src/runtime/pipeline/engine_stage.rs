@@ -71,6 +71,9 @@ struct Orders {
     route: Vec<usize>,
     spill: VecDeque<(usize, OrderMsg)>,
     raw_quote: u64,
+    /// Raw counter when the engine took the current quote; 0 once its first order was issued
+    /// (or for other inputs).
+    raw_taken: u64,
     clock: LiveClock,
     metrics: Recorder,
     /// Orders for instruments without a gateway.
@@ -108,6 +111,10 @@ impl OrderSink for Orders {
         if self.raw_quote != 0 {
             self.metrics
                 .record(Span::QuoteToDecision, self.raw_quote, raw);
+        }
+        if self.raw_taken != 0 {
+            self.metrics.record(Span::EngineStep, self.raw_taken, raw);
+            self.raw_taken = 0;
         }
     }
 }
@@ -233,6 +240,7 @@ impl EngineStage {
                 route: w.route,
                 spill: VecDeque::with_capacity(SPILL),
                 raw_quote: 0,
+                raw_taken: 0,
                 clock: clock.clone(),
                 metrics: w.metrics,
                 unrouted: 0,
@@ -280,6 +288,7 @@ impl EngineStage {
 
     fn timer(&mut self, now: TsNs) {
         self.orders.raw_quote = 0;
+        self.orders.raw_taken = 0;
         self.begin();
         self.engine
             .on_timer(now, &mut self.orders, &mut self.receipts);
@@ -374,6 +383,7 @@ impl Stage for EngineStage {
                 let Ok(r) = self.reports[i].pop() else { break };
                 let now = self.clock.now();
                 self.orders.raw_quote = 0;
+                self.orders.raw_taken = 0;
                 self.begin();
                 self.engine
                     .on_report(&r, now, &mut self.orders, &mut self.receipts);
@@ -386,6 +396,7 @@ impl Stage for EngineStage {
                 let Ok(s) = self.quotes[i].pop() else { break };
                 let raw = self.clock.raw();
                 self.orders.raw_quote = s.raw;
+                self.orders.raw_taken = raw;
                 let now = self.clock.to_utc(raw);
                 self.begin();
                 self.engine

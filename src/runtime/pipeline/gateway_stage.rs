@@ -174,7 +174,8 @@ impl<L: VenueLink> GatewayStage<L> {
                 break;
             };
             n += 1;
-            let now = self.clock.now();
+            let raw_taken = self.clock.raw();
+            let now = self.clock.to_utc(raw_taken);
             let venue = &mut self.venues[v];
             match venue.driver.send(&m.req, now) {
                 Ok(()) => {
@@ -185,6 +186,9 @@ impl<L: VenueLink> GatewayStage<L> {
                     if m.raw_quote != 0 {
                         self.metrics.record(Span::QuoteToWire, m.raw_quote, raw);
                     }
+                    self.metrics
+                        .record(Span::OrderHop, m.raw_decided, raw_taken);
+                    self.metrics.record(Span::GatewaySend, raw_taken, raw);
                     self.stamps[m.req.order.0 as usize % STAMP_SLOTS] =
                         (m.req.order, raw, false, false);
                 }
