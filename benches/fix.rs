@@ -19,7 +19,7 @@ use crossarb::feed::decimal::Decimal;
 use crossarb::gateway::fix::msg::{ExecutionReport, Logon, NewOrderSingle};
 use crossarb::gateway::fix::{
     decode_into, Encoder, FixMsg, Header, InstrumentSpec, Instruments, Message, SeqNums, Session,
-    SessionConfig, StampCache, State,
+    StampCache, State,
 };
 use support::{histogram, record, Bench};
 
@@ -117,7 +117,8 @@ fn main() {
     ));
 }
 
-/// A session logged on at `t` (the peer's Logon fed in as bytes), trading `GCZ4` (tick 0.1).
+/// A session with the loopback venue's settings logged on at `t` (the peer's Logon fed in as
+/// bytes), trading `GCZ4` (tick 0.1).
 fn logged_on_session(t: TsNs) -> Session {
     let ins = Instruments::new(vec![InstrumentSpec {
         id: InstrumentId(0),
@@ -125,28 +126,16 @@ fn logged_on_session(t: TsNs) -> Session {
         tick: Decimal::parse(b"0.1").expect("tick"),
     }])
     .expect("instrument table");
-    let cfg = SessionConfig {
-        sender: b"CROSSARB".to_vec(),
-        target: b"BROKER".to_vec(),
-        heart_bt_s: 3600,
-        reset_on_logon: true,
-        username: None,
-        password: None,
-        logon_timeout_ms: 5_000,
-        logout_timeout_ms: 1_000,
-        resend_age_max_ms: 1_000,
-        resend_capacity: 1024,
-        orders_capacity: 4096,
-        outbound_bytes: 1 << 16,
-    };
+    let cfg = crossarb::runtime::pipeline::loopback::session_config();
+    let (cfg_sender, cfg_target) = (cfg.sender.clone(), cfg.target.clone());
     let mut s = Session::new(cfg, ins, SeqNums::default()).expect("session config");
     s.on_connected(t);
     let n = s.outbound().len();
     s.consume_outbound(n);
     let h = Header {
         msg_type: b"A",
-        sender: b"BROKER",
-        target: b"CROSSARB",
+        sender: &cfg_target,
+        target: &cfg_sender,
         seq: 1,
         sending_time: t,
         orig_sending_time: None,

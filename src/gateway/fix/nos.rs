@@ -15,11 +15,11 @@
 use core::ops::Range;
 
 use super::codec::{close_frame, GAP, RESERVE, SOH, TRAILER_LEN};
+use super::msg::NewOrderSingle;
 use super::stamp::StampCache;
 use super::text::{digit_count, put_digits, write_decimal, TIMESTAMP_LEN, U64_DIGITS_MAX};
 use crate::domain::{Side, TsNs};
 use crate::exec::msg::Tif;
-use crate::feed::decimal::Decimal;
 
 /// The fixed start of every NewOrderSingle header of a session: `35=D|49=<sender>|56=<target>|34=`.
 pub(super) fn header_prefix(sender: &[u8], target: &[u8]) -> Vec<u8> {
@@ -32,31 +32,13 @@ pub(super) fn header_prefix(sender: &[u8], target: &[u8]) -> Vec<u8> {
     v
 }
 
-/// One NewOrderSingle's values (as `msg::NewOrderSingle`, with the ClOrdID as its number).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct NewOrder<'a> {
-    /// ClOrdID (11), written in decimal.
-    pub cl_ord_id: u32,
-    /// Symbol (55); the instrument table has no control bytes in it.
-    pub symbol: &'a [u8],
-    /// Side (54).
-    pub side: Side,
-    /// OrderQty (38), > 0.
-    pub qty: i64,
-    /// Price (44).
-    pub price: Decimal,
-    /// TimeInForce (59).
-    pub tif: Tif,
-    /// TransactTime (60).
-    pub transact_time: TsNs,
-}
-
 /// Longest price text: sign, up to 20 digits or `0.` and zeros to the scale, the point.
 const fn price_len_max(scale: u8) -> usize {
     1 + U64_DIGITS_MAX + 2 + scale as usize
 }
 
-/// Frames `o` as message `seq` sent at `now` at the start of `buf`. Returns the frame length
+/// Frames `o` (its ClOrdID and symbol free of control bytes, as the session's are) as message
+/// `seq` sent at `now` at the start of `buf`. Returns the frame length
 /// and where the application fields (ClOrdID to TransactTime, what the resend store keeps) lie
 /// in it; `None` when it might not fit or a value cannot be written (see the module doc).
 #[inline]
@@ -65,14 +47,14 @@ pub(super) fn encode(
     head: &[u8],
     seq: u64,
     now: TsNs,
-    o: &NewOrder<'_>,
+    o: &NewOrderSingle<'_>,
     stamps: &mut StampCache,
 ) -> Option<(usize, Range<usize>)> {
     let fields_max = head.len()
         + U64_DIGITS_MAX
         + 5
         + TIMESTAMP_LEN
-        + (3 + 10 + 1)
+        + (3 + o.cl_ord_id.len() + 1)
         + (4 + o.symbol.len() + 1)
         + 5
         + (3 + U64_DIGITS_MAX + 1)
@@ -93,7 +75,7 @@ pub(super) fn encode(
     w.put(&sent);
     w.put(b"\x0111=");
     let app = w.pos - 3;
-    w.uint(u64::from(o.cl_ord_id));
+    w.put(o.cl_ord_id);
     w.put(b"\x0155=");
     w.put(o.symbol);
     w.put(b"\x0154=");
@@ -149,8 +131,9 @@ impl Writer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::feed::decimal::Decimal;
     use crate::gateway::fix::codec::{Encoder, Header};
-    use crate::gateway::fix::msg::{FixMsg, NewOrderSingle};
+    use crate::gateway::fix::msg::FixMsg;
     use crate::sim::Rng;
 
     /// The generic encoder's frame of the same order, and its application fields.
@@ -159,18 +142,9 @@ mod tests {
         target: &[u8],
         seq: u64,
         now: TsNs,
-        o: &NewOrder<'_>,
+        o: &NewOrderSingle<'_>,
     ) -> Option<(Vec<u8>, Vec<u8>)> {
-        let id = o.cl_ord_id.to_string();
-        let msg = FixMsg::NewOrderSingle(NewOrderSingle {
-            cl_ord_id: id.as_bytes(),
-            symbol: o.symbol,
-            side: o.side,
-            qty: o.qty,
-            price: o.price,
-            tif: o.tif,
-            transact_time: o.transact_time,
-        });
+        let msg = FixMsg::NewOrderSingle(*o);
         let mut body = [0u8; 512];
         let mut f = crate::gateway::fix::codec::Fields::new(&mut body);
         msg.write_body(&mut f);
@@ -202,8 +176,9 @@ mod tests {
             let target = comp_ids[draw(&mut rng, 3) as usize];
             let magnitude = 10u64.pow(draw(&mut rng, 19) as u32);
             let now = TsNs((rng.next_u64() % 4_000_000_000_000_000_000) as i64);
-            let o = NewOrder {
-                cl_ord_id: (rng.next_u64() % u64::from(u32::MAX)) as u32,
+            let id = (rng.next_u64() % u64::from(u32::MAX)).to_string();
+            let o = NewOrderSingle {
+                cl_ord_id: id.as_bytes(),
                 symbol: symbols[draw(&mut rng, 4) as usize],
                 side: if i % 2 == 0 { Side::Buy } else { Side::Sell },
                 qty: 1 + (rng.next_u64() % magnitude) as i64,
@@ -235,8 +210,8 @@ mod tests {
     #[test]
     fn it_refuses_what_might_not_fit_and_nonpositive_quantities() {
         let head = header_prefix(b"CROSSARB", b"VENUE");
-        let o = NewOrder {
-            cl_ord_id: 7,
+        let o = NewOrderSingle {
+            cl_ord_id: b"7",
             symbol: b"cu2505",
             side: Side::Sell,
             qty: 3,
@@ -253,7 +228,7 @@ mod tests {
         let (len, _) = encode(&mut exact, &head, 1, now, &o, &mut cache).unwrap();
         let mut small = vec![0u8; len];
         assert_eq!(encode(&mut small, &head, 1, now, &o, &mut cache), None);
-        let zero = NewOrder { qty: 0, ..o };
+        let zero = NewOrderSingle { qty: 0, ..o };
         assert_eq!(encode(&mut exact, &head, 1, now, &zero, &mut cache), None);
     }
 }

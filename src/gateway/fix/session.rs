@@ -21,11 +21,11 @@ use super::app::{
     order_msg, px_to_decimal, record_sent, IdBuf, Instruments, OpenOrders, SendError,
 };
 use super::codec::{Encoder, Fields, Header};
-use super::msg::{FixMsg, Logon, Secret};
-use super::nos::{self, NewOrder};
+use super::msg::{FixMsg, Logon, NewOrderSingle, Secret};
+use super::nos;
 use super::stamp::StampCache;
 use super::store::{ResendRing, SeqNums, SLOT_BYTES};
-use super::text::{u64_digits, U64_DIGITS_MAX};
+use super::text::{digit_count, put_digits, u64_digits, U64_DIGITS_MAX};
 use crate::domain::{TsNs, NS_PER_SEC};
 use crate::exec::msg::{ExecReport, OrderRequest, RequestKind};
 
@@ -329,8 +329,11 @@ impl Session {
             return None;
         };
         let spec = self.ins.by_id(req.instrument)?;
-        let o = NewOrder {
-            cl_ord_id: req.order.0,
+        let mut id = [0u8; U64_DIGITS_MAX];
+        let id_len = digit_count(u64::from(req.order.0));
+        put_digits(u64::from(req.order.0), &mut id[..id_len]);
+        let o = NewOrderSingle {
+            cl_ord_id: &id[..id_len],
             symbol: &spec.symbol,
             side,
             qty: qty.0,

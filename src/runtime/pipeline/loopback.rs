@@ -71,6 +71,26 @@ pub enum LoopbackError {
     Logon(String),
 }
 
+/// The loopback client session's settings (sender `CROSSARB`, target `LOOPBACK`): the
+/// longest heartbeat (no heartbeats or test requests in a bench run), sequence numbers reset at
+/// logon, no credentials. Also what `benches/fix.rs` sends through.
+pub fn session_config() -> SessionConfig {
+    SessionConfig {
+        sender: CLIENT.to_vec(),
+        target: VENUE.to_vec(),
+        heart_bt_s: 3600,
+        reset_on_logon: true,
+        username: None,
+        password: None,
+        logon_timeout_ms: 5_000,
+        logout_timeout_ms: 1_000,
+        resend_age_max_ms: 1_000,
+        resend_capacity: 1024,
+        orders_capacity: 4096,
+        outbound_bytes: 1 << 16,
+    }
+}
+
 impl LoopbackLink {
     /// A logged-on loopback venue for the instruments of `venue` in `cfg`. Cold.
     pub fn new(cfg: &Config, venue: VenueId, now: TsNs) -> Result<LoopbackLink, LoopbackError> {
@@ -93,21 +113,7 @@ impl LoopbackLink {
                 Some((i.id, sym, b.len(), tick))
             })
             .collect();
-        let sc = SessionConfig {
-            sender: CLIENT.to_vec(),
-            target: VENUE.to_vec(),
-            // The longest allowed: no heartbeats or test requests in a bench run.
-            heart_bt_s: 3600,
-            reset_on_logon: true,
-            username: None,
-            password: None,
-            logon_timeout_ms: 5_000,
-            logout_timeout_ms: 1_000,
-            resend_age_max_ms: 1_000,
-            resend_capacity: 1024,
-            orders_capacity: 4096,
-            outbound_bytes: 1 << 16,
-        };
+        let sc = session_config();
         let session =
             Session::new(sc, ins, SeqNums::default()).map_err(|source| LoopbackError::Session {
                 venue: name.clone(),
