@@ -5,9 +5,10 @@
 //!
 //! Layout: [`text`] numbers and timestamps; [`stamp`] the per-second timestamp cache; [`codec`]
 //! encoder; [`mod@decode`] decoder; [`value`] typed field values; [`msg`] typed messages; [`app`]
-//! OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session, `config` its settings;
-//! `nos` the NewOrderSingle fast path; [`event`] its outputs; [`store`] sequence file and resend ring, `resend` the answer to a ResendRequest; [`driver`] the mio TCP driver;
-//! [`acceptor`] the broker side (venue simulator, tests).
+//! OrderRequest/ExecReport ↔ FIX; [`session`] + `inbound` the session, `config` its settings,
+//! `nos` its NewOrderSingle fast path; [`event`] its outputs; [`store`] sequence file and resend
+//! ring, `resend` the answer to a ResendRequest; [`driver`] the mio TCP driver; [`acceptor`] the
+//! broker side (venue simulator, tests).
 
 pub mod acceptor;
 pub mod app;

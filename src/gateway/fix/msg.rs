@@ -298,14 +298,16 @@ fn opt<'f, T>(f: &mut Fields<'f>, tag: u32, v: Option<T>, w: fn(&mut Fields<'f>,
     }
 }
 
-const fn side_char(s: Side) -> u8 {
+/// Side (54): `1` buy, `2` sell.
+pub(super) const fn side_char(s: Side) -> u8 {
     match s {
         Side::Buy => b'1',
         Side::Sell => b'2',
     }
 }
 
-const fn tif_char(t: Tif) -> u8 {
+/// TimeInForce (59): `3` IOC, `0` day.
+pub(super) const fn tif_char(t: Tif) -> u8 {
     match t {
         Tif::Ioc => b'3',
         Tif::Limit => b'0',

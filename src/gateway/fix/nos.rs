@@ -15,11 +15,10 @@
 use core::ops::Range;
 
 use super::codec::{close_frame, GAP, RESERVE, SOH, TRAILER_LEN};
-use super::msg::NewOrderSingle;
+use super::msg::{side_char, tif_char, NewOrderSingle};
 use super::stamp::StampCache;
 use super::text::{digit_count, put_digits, write_decimal, TIMESTAMP_LEN, U64_DIGITS_MAX};
-use crate::domain::{Side, TsNs};
-use crate::exec::msg::Tif;
+use crate::domain::TsNs;
 
 /// The fixed start of every NewOrderSingle header of a session: `35=D|49=<sender>|56=<target>|34=`.
 pub(super) fn header_prefix(sender: &[u8], target: &[u8]) -> Vec<u8> {
@@ -37,10 +36,10 @@ const fn price_len_max(scale: u8) -> usize {
     1 + U64_DIGITS_MAX + 2 + scale as usize
 }
 
-/// Frames `o` (its ClOrdID and symbol free of control bytes, as the session's are) as message
-/// `seq` sent at `now` at the start of `buf`. Returns the frame length
-/// and where the application fields (ClOrdID to TransactTime, what the resend store keeps) lie
-/// in it; `None` when it might not fit or a value cannot be written (see the module doc).
+/// Frames `o` (its ClOrdID and symbol non-empty and free of control bytes, as the session's
+/// are) as message `seq` sent at `now` at the start of `buf`. Returns the frame length and
+/// where the application fields (ClOrdID to TransactTime, what the resend store keeps) lie in
+/// it; `None` when it might not fit or a value cannot be written (see the module doc).
 #[inline]
 pub(super) fn encode(
     buf: &mut [u8],
@@ -79,19 +78,13 @@ pub(super) fn encode(
     w.put(b"\x0155=");
     w.put(o.symbol);
     w.put(b"\x0154=");
-    w.byte(match o.side {
-        Side::Buy => b'1',
-        Side::Sell => b'2',
-    });
+    w.byte(side_char(o.side));
     w.put(b"\x0138=");
     w.uint(o.qty as u64);
     w.put(b"\x0140=2\x0144=");
     w.pos += write_decimal(o.price, &mut w.buf[w.pos..])?;
     w.put(b"\x0159=");
-    w.byte(match o.tif {
-        Tif::Ioc => b'3',
-        Tif::Limit => b'0',
-    });
+    w.byte(tif_char(o.tif));
     w.put(b"\x0160=");
     w.put(&transact);
     w.byte(SOH);
@@ -131,6 +124,8 @@ impl Writer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Side;
+    use crate::exec::msg::Tif;
     use crate::feed::decimal::Decimal;
     use crate::gateway::fix::codec::{Encoder, Header};
     use crate::gateway::fix::msg::FixMsg;
