@@ -8,7 +8,7 @@
 
 use super::decode::FieldError;
 use super::msg::{CancelReject, CancelRequest, ExecutionReport, FixMsg, NewOrderSingle};
-use super::text::{parse_u64, u64_digits, U64_DIGITS_MAX};
+use super::text::{digit_count, parse_u64, put_digits, u64_digits, U64_DIGITS_MAX};
 use crate::config::Instrument;
 use crate::domain::{InstrumentId, Px, Qty, Side, TsNs, VenueId, INSTRUMENTS_MAX};
 use crate::exec::msg::{ExecReport, OrderId, OrderRequest, RejectReason, ReportKind, RequestKind};
@@ -150,11 +150,11 @@ pub struct IdBuf {
     b: [u8; 24],
 }
 
-fn write_id(id: OrderId, out: &mut [u8; 24]) -> &[u8] {
-    let mut d = [0u8; U64_DIGITS_MAX];
-    let s = u64_digits(u64::from(id.0), &mut d);
-    let n = U64_DIGITS_MAX - s;
-    out[..n].copy_from_slice(&d[s..]);
+/// The ClOrdID of order `id`: its number in decimal, written into `out`.
+pub(super) fn write_id(id: OrderId, out: &mut [u8; 24]) -> &[u8] {
+    let v = u64::from(id.0);
+    let n = digit_count(v);
+    put_digits(v, &mut out[..n]);
     &out[..n]
 }
 

@@ -18,14 +18,14 @@
 use core::fmt;
 
 use super::app::{
-    order_msg, px_to_decimal, record_sent, IdBuf, Instruments, OpenOrders, SendError,
+    order_msg, px_to_decimal, record_sent, write_id, IdBuf, Instruments, OpenOrders, SendError,
 };
 use super::codec::{Encoder, Fields, Header};
 use super::msg::{FixMsg, Logon, NewOrderSingle, Secret};
 use super::nos;
 use super::stamp::StampCache;
 use super::store::{ResendRing, SeqNums, SLOT_BYTES};
-use super::text::{digit_count, put_digits, u64_digits, U64_DIGITS_MAX};
+use super::text::{u64_digits, U64_DIGITS_MAX};
 use crate::domain::{TsNs, NS_PER_SEC};
 use crate::exec::msg::{ExecReport, OrderRequest, RequestKind};
 
@@ -329,11 +329,9 @@ impl Session {
             return None;
         };
         let spec = self.ins.by_id(req.instrument)?;
-        let mut id = [0u8; U64_DIGITS_MAX];
-        let id_len = digit_count(u64::from(req.order.0));
-        put_digits(u64::from(req.order.0), &mut id[..id_len]);
+        let mut id = [0u8; 24];
         let o = NewOrderSingle {
-            cl_ord_id: &id[..id_len],
+            cl_ord_id: write_id(req.order, &mut id),
             symbol: &spec.symbol,
             side,
             qty: qty.0,
